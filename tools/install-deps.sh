@@ -1,0 +1,25 @@
+#!/bin/sh
+# install-deps.sh LIST... — make sure the Debian packages named in the given
+# lists (one per line, '#' comments) are installed. As root it installs the
+# missing ones with apt-get and says which; otherwise it names them and fails.
+set -eu
+missing=
+for pkg in $(cat "$@" | sed -e 's/#.*//' | tr -s ' \t' '\n' | sort -u); do
+	[ -n "$pkg" ] || continue
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages:$missing (run as root or install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
+echo "install-deps: installed:$missing" >&2
