@@ -65,7 +65,7 @@ all: deps $(BIN)
 
 # Install what a build needs (Debian packages, as root); prints what it did.
 deps:
-	$(Q)tools/install-deps.sh deps/build.txt
+	$(Q)tools/install-deps.sh deps/build*.txt
 
 check-deps:
 	$(Q)tools/install-deps.sh deps/*.txt
