@@ -24,8 +24,9 @@ tests=$(
 if [ $# -gt 0 ]; then
 	sel=
 	for t in $tests; do
+		n=$(echo "$t" | sed -e "s|^$BUILDDIR/tests/|unit/|" -e 's|^tests/||')
 		for p in "$@"; do
-			case "$t" in *$p*) sel="$sel $t"; break ;; esac
+			case "$n" in *$p*) sel="$sel $t"; break ;; esac
 		done
 	done
 	tests=$sel
