@@ -192,12 +192,19 @@ static char *path_join(const char *dir, const char *name)
 	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
 
+/* _cleanup_free_ frees one pointer; these arrays need each element freed. */
+static void free_strings4(char *(*v)[4])
+{
+	for (size_t i = 0; i < 4; i++)
+		free((*v)[i]);
+}
+
 int uvm_keygen(const char *keydir, char ret_keyid[UVM_KEYID_HEX_LEN + 1],
 	       char ret_minisign_id[17], struct uvm_error *err)
 {
 	static const char *const names[] = { UVM_KEY_DSSE_PRIVATE, UVM_KEY_DSSE_PUBLIC,
 					     UVM_KEY_SUMS_PRIVATE, UVM_KEY_SUMS_PUBLIC };
-	_cleanup_free_ char *paths[4] = {};
+	_cleanup_(free_strings4) char *paths[4] = {};
 	struct stat st;
 	int r;
 
@@ -214,7 +221,7 @@ int uvm_keygen(const char *keydir, char ret_keyid[UVM_KEYID_HEX_LEN + 1],
 	if (!dsse || !sums)
 		return uvm_errorf(err, -EIO, "OpenSSL key generation failed");
 
-	_cleanup_free_ char *texts[4] = {};
+	_cleanup_(free_strings4) char *texts[4] = {};
 	size_t lens[4];
 	if ((r = pem_text(dsse, true, &texts[0], &lens[0])) < 0 ||
 	    (r = pem_text(dsse, false, &texts[1], &lens[1])) < 0 ||
