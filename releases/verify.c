@@ -295,7 +295,8 @@ int uvm_release_verify(const char *dir, const struct uvm_verify_opts *o,
 		    m->predicate_type);
 	else if (m)
 		add(&c, "manifest", UVM_MANIFEST_FILE, FAIL,
-		    "valid, but no verified signature covers it");
+		    "valid, but not covered by both a verified DSSE envelope "
+		    "and a verified bundle");
 
 	check_minisig(&c, "SHA256SUMS", &mspk, true);
 	check_minisig(&c, "SHA384SUMS", &mspk, false);

@@ -77,6 +77,15 @@ test_expect_success 'signing again keeps an existing manifest byte for byte' '
 	uvmkit verify --pub keys rel >v &&
 	! grep -q "^FAIL" v
 '
+test_expect_success 'signing is deterministic except for the ECDSA signature' '
+	mkdir d1 && cp rel/*.raw rel/*.img rel/empty d1/ && cp -a d1 d2 &&
+	uvmkit sign --key keys --timestamp 7 d1 >/dev/null &&
+	uvmkit sign --key keys --timestamp 7 d2 >/dev/null &&
+	for f in manifest.intoto.json SHA256SUMS SHA384SUMS SHA256SUMS.minisig SHA384SUMS.minisig; do
+		cmp d1/$f d2/$f || exit 1
+	done &&
+	! cmp -s d1/manifest.dsse.json d2/manifest.dsse.json
+'
 test_expect_success 'the manifest epoch is the default timestamp' '
 	mkdir rel2 && printf a >rel2/a &&
 	python3 -c "

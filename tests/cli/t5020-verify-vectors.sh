@@ -57,7 +57,7 @@ test_expect_success 'missing signature files are named failures' '
 	test_grep "^FAIL bundle-signature manifest.sigstore.json: .*No such file" out &&
 	test_grep "^skip sums-signature   SHA384SUMS.minisig: not present" out &&
 	test_grep "^FAIL sums-signature   SHA256SUMS: .*No such file" out &&
-	test_grep "^FAIL manifest         manifest.intoto.json: valid, but no verified signature covers it" out
+	test_grep "^FAIL manifest         manifest.intoto.json: valid, but not covered by both a verified DSSE envelope and a verified bundle" out
 '
 test_expect_success 'errors: usage, missing public keys' '
 	test_expect_code 2 uvmkit verify rel 2>err && test_grep "--pub KEYDIR is required" err &&
