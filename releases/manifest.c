@@ -41,7 +41,9 @@ bool uvm_subject_name_valid(const char *name)
 		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\')
 			return false;
 	}
-	return true;
+	json_t *utf8 = json_string(name); /* NULL unless valid UTF-8 */
+	json_decref(utf8);
+	return utf8 != NULL;
 }
 
 void uvm_subjects_free(struct uvm_subject *s, size_t n)
@@ -104,13 +106,12 @@ int uvm_subjects_from_files(const char *dir, char *const *names, size_t n,
 				       names[i]);
 			break;
 		}
-		_cleanup_free_ char *path = path_join(dir, names[i]);
 		s[i].name = strdup(names[i]);
-		if (!path || !s[i].name) {
+		if (!s[i].name) {
 			r = uvm_errorf(err, -ENOMEM, "out of memory");
 			break;
 		}
-		r = uvm_file_digests(path, s[i].sha256, s[i].sha384, err);
+		r = uvm_subject_digests(dir, names[i], s[i].sha256, s[i].sha384, err);
 	}
 	if (r == 0) {
 		qsort(s, n, sizeof(*s), subject_cmp);
@@ -127,6 +128,21 @@ int uvm_subjects_from_files(const char *dir, char *const *names, size_t n,
 	*ret = s;
 	*ret_n = n;
 	return 0;
+}
+
+int uvm_subject_digests(const char *dir, const char *name,
+			uint8_t sha256[UVM_SHA256_LEN],
+			uint8_t sha384[UVM_SHA384_LEN], struct uvm_error *err)
+{
+	_cleanup_free_ char *path = path_join(dir, name);
+	struct stat st;
+	if (!path)
+		return uvm_errorf(err, -ENOMEM, "out of memory");
+	if (lstat(path, &st) < 0)
+		return uvm_errorf_errno(err, -errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return uvm_errorf(err, -EINVAL, "%s: not a regular file", path);
+	return uvm_file_digests(path, sha256, sha384, err);
 }
 
 static void cleanup_dirp(DIR **d)

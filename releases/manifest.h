@@ -93,14 +93,21 @@ struct uvm_manifest {
 	bool uvmkit_predicate; /* predicate_type == UVM_PREDICATE_TYPE */
 };
 
-/* True if name can be a subject: 1..255 bytes, not "." or "..", no '/',
- * no '\\', no control characters (which sha256sum would escape), no
- * leading '.' (temporaries of atomic writes start with '.'). */
+/* True if name can be a subject: 1..255 bytes of UTF-8, no '/', no '\\',
+ * no control characters (which sha256sum would escape), no leading '.'
+ * (".", "..", and the temporaries of atomic writes start with '.'). */
 bool uvm_subject_name_valid(const char *name);
 
 /* True for the files uvm_release_sign() writes (signatures, SUMS, the
  * manifest itself): they are never subjects. */
 bool uvm_release_is_signature_file(const char *name);
+
+/* SHA-256 and SHA-384 of DIR/name, which must be a regular file (not a
+ * symlink, FIFO or device: a FIFO planted in a release directory must not
+ * hang a verifier). 0, or a negative errno with the path in the message. */
+int uvm_subject_digests(const char *dir, const char *name,
+			uint8_t sha256[UVM_SHA256_LEN],
+			uint8_t sha384[UVM_SHA384_LEN], struct uvm_error *err);
 
 /* Hash the files names[0..n) of directory dir into a malloc'd, sorted array
  * of subjects. Fails with -EINVAL on an invalid or duplicate name, -ENOENT /

@@ -82,18 +82,16 @@ static int check_subjects(const char *dir, const struct uvm_manifest *m,
 {
 	for (size_t i = 0; i < m->n_subjects; i++) {
 		const struct uvm_subject *s = &m->subjects[i];
-		_cleanup_free_ char *p = path_join(dir, s->name);
 		uint8_t h256[UVM_SHA256_LEN], h384[UVM_SHA384_LEN];
-		if (!p)
-			return uvm_errorf(err, -ENOMEM, "out of memory");
-		int r = uvm_file_digests(p, h256, h384, err);
+		int r = uvm_subject_digests(dir, s->name, h256, h384, err);
 		if (r < 0)
 			return uvm_error_prefix(err, r, "manifest subject");
 		if (memcmp(h256, s->sha256, sizeof(h256)) ||
 		    memcmp(h384, s->sha384, sizeof(h384)))
 			return uvm_errorf(err, -EBADMSG,
-					  "%s: does not match its digest in %s; "
-					  "refusing to sign", p, UVM_MANIFEST_FILE);
+					  "%s/%s: does not match its digest in %s; "
+					  "refusing to sign", dir, s->name,
+					  UVM_MANIFEST_FILE);
 	}
 	return 0;
 }

@@ -169,15 +169,10 @@ static void check_sums(struct ctx *c, const struct uvm_manifest *m,
 
 static void check_subject(struct ctx *c, const struct uvm_subject *s)
 {
-	_cleanup_free_ char *p = path_join(c->dir, s->name);
 	uint8_t h256[UVM_SHA256_LEN], h384[UVM_SHA384_LEN];
 	char want[2 * UVM_SHA384_LEN + 1], got[2 * UVM_SHA384_LEN + 1];
 	struct uvm_error e = {};
-	if (!p) {
-		c->oom = 1;
-		return;
-	}
-	if (uvm_file_digests(p, h256, h384, &e) < 0) {
+	if (uvm_subject_digests(c->dir, s->name, h256, h384, &e) < 0) {
 		add(c, "subject", s->name, FAIL, "%s", e.msg);
 		return;
 	}

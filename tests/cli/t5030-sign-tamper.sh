@@ -133,4 +133,12 @@ test_expect_success 'a removed artifact is named' '
 	test_expect_code 1 uvmkit verify --pub keys t >out &&
 	test_grep "^FAIL subject  *kernel.img: .*kernel.img: No such file" out
 '
+test_expect_success 'an artifact replaced by a FIFO or a symlink is refused, not read' '
+	fresh t && rm t/kernel.img && mkfifo t/kernel.img &&
+	test_expect_code 1 timeout 20 "$UVMKIT" verify --pub keys t >out &&
+	test_grep "^FAIL subject  *kernel.img: .*kernel.img: not a regular file" out &&
+	fresh t && rm t/kernel.img && ln -s ../rel/kernel.img t/kernel.img &&
+	test_expect_code 1 uvmkit verify --pub keys t >out &&
+	test_grep "^FAIL subject  *kernel.img: .*not a regular file" out
+'
 test_done

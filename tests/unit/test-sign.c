@@ -225,6 +225,33 @@ static void test_manifest_parse_bad(void **state)
 	assert_int_equal(uvm_manifest_parse(text, strlen(text), &m, NULL), -EINVAL);
 }
 
+static void test_subject_names(void **state)
+{
+	static const struct {
+		const char *name;
+		bool ok;
+	} v[] = {
+		{ "image.raw", true },	  { "disk image.raw", true }, { "\xc3\xa9t\xc3\xa9", true },
+		{ "", false },		  { ".", false },	      { "..", false },
+		{ ".hidden", false },	  { "a/b", false },	      { "a\\b", false },
+		{ "a\nb", false },	  { "a\tb", false },	      { "\x7f", false },
+		{ "\xff\xfe", false }, /* not UTF-8 */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (uvm_subject_name_valid(v[i].name) != v[i].ok)
+			fail_msg("case %zu: '%s'", i, v[i].name);
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	assert_false(uvm_subject_name_valid(longname));
+	longname[255] = 0;
+	assert_true(uvm_subject_name_valid(longname));
+	assert_true(uvm_release_is_signature_file("SHA256SUMS.minisig"));
+	assert_true(uvm_release_is_signature_file("manifest.intoto.json"));
+	assert_false(uvm_release_is_signature_file("minisig"));
+	assert_false(uvm_release_is_signature_file("vmlinuz"));
+}
+
 static void test_pae(void **state)
 {
 	size_t len, plen, pae_len;
@@ -467,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_build),
 		cmocka_unit_test(test_predicate),
 		cmocka_unit_test(test_manifest_parse_bad),
+		cmocka_unit_test(test_subject_names),
 		cmocka_unit_test(test_pae),
 		cmocka_unit_test(test_keyids),
 		cmocka_unit_test(test_dsse_vectors),
