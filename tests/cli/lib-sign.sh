@@ -77,3 +77,12 @@ raw[-5] ^= 1
 lines[n] = base64.b64encode(bytes(raw)).decode()
 open(p, "w").write("\n".join(lines))' "$1" "$2"
 }
+
+# The interop clients are part of the test, not optional: a missing one is a
+# failure (make check installs deps/check-sign.txt), never a skip.
+sign_require() {
+	for c; do
+		command -v "$c" >/dev/null 2>&1 ||
+			{ echo "FAIL: $c is not installed (deps/check-sign.txt)"; exit 1; }
+	done
+}

@@ -2,7 +2,8 @@
 # uvmkit keygen: the four key files, their modes and formats (checked with
 # openssl), the key ids, and that keys are never overwritten.
 . "$(dirname "$0")/test-lib.sh"
-test_require openssl
+. "$TOP/tests/cli/lib-sign.sh"
+sign_require openssl jq python3
 
 test_expect_success 'keygen writes the key pair files' '
 	uvmkit keygen -o keys >out &&

@@ -4,7 +4,7 @@
 # prints, the files it writes, and its refusals.
 . "$(dirname "$0")/test-lib.sh"
 . "$TOP/tests/cli/lib-sign.sh"
-test_require jq python3
+sign_require openssl jq python3
 
 test_expect_success 'setup' '
 	uvmkit keygen -o keys >/dev/null &&

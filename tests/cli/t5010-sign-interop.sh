@@ -5,7 +5,7 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$TOP/tests/cli/lib-sign.sh"
 test_require_shared vectors/signing
-test_require sha256sum sha384sum minisign signify-openbsd openssl jq node npm python3
+sign_require sha256sum sha384sum minisign signify-openbsd openssl jq node npm python3
 
 test_expect_success 'setup: keys, a signed release' '
 	uvmkit keygen -o keys >/dev/null &&

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$TOP/tests/cli/lib-sign.sh"
 test_require_shared vectors/signing
-test_require jq
+sign_require jq
 
 # vector_release DIR KEYDIR ALG: a release dir + key dir from the vectors.
 vector_release() {
