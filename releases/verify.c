@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/fileio.h"
 #include "../common/hex.h"
@@ -65,8 +66,18 @@ static uint8_t *read_in(struct ctx *c, const char *check, const char *name,
 	_cleanup_free_ char *p = path_join(c->dir, name);
 	struct uvm_error e = {};
 	uint8_t *buf = NULL;
+	struct stat st;
 	if (!p) {
 		c->oom = 1;
+		return NULL;
+	}
+	/* Only regular files: opening a planted FIFO would block for ever. */
+	if (lstat(p, &st) < 0) {
+		add(c, check, name, FAIL, "%s: %s", p, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		add(c, check, name, FAIL, "%s: not a regular file", p);
 		return NULL;
 	}
 	if (uvm_read_file(p, max, &buf, len, &e) < 0) {

@@ -139,6 +139,9 @@ test_expect_success 'an artifact replaced by a FIFO or a symlink is refused, not
 	test_grep "^FAIL subject  *kernel.img: .*kernel.img: not a regular file" out &&
 	fresh t && rm t/kernel.img && ln -s ../rel/kernel.img t/kernel.img &&
 	test_expect_code 1 uvmkit verify --pub keys t >out &&
-	test_grep "^FAIL subject  *kernel.img: .*not a regular file" out
+	test_grep "^FAIL subject  *kernel.img: .*not a regular file" out &&
+	fresh t && rm t/manifest.sigstore.json && mkfifo t/manifest.sigstore.json &&
+	test_expect_code 1 timeout 20 "$UVMKIT" verify --pub keys t >out &&
+	test_grep "^FAIL bundle-signature manifest.sigstore.json: .*not a regular file" out
 '
 test_done
