@@ -9,7 +9,10 @@ for pkg in $(cat "$@" | sed -e 's/#.*//' | tr -s ' \t' '\n' | sort -u); do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	case "$status" in
 	*" installed") ;;
-	*) missing="$missing $pkg" ;;
+	*) # A virtual package provided by an installed one counts (e.g. npm
+	   # is provided by NodeSource's nodejs, which conflicts with Debian's npm).
+	   dpkg-query -W -f='${db:Status-Abbrev} ${Provides}\n' 2>/dev/null |
+		grep -Eq "^ii .*[ ,]$pkg( \(|,|\$)" || missing="$missing $pkg" ;;
 	esac
 done
 [ -n "$missing" ] || exit 0
