@@ -60,6 +60,8 @@ BIN := $(BUILDDIR)/uvmkit
 
 .PHONY: all deps check-deps check bench fuzz install uninstall clean image release
 .DEFAULT_GOAL := all
+# Keep intermediate objects (the fuzz objects would otherwise be deleted).
+.SECONDARY:
 
 all: deps $(BIN)
 
