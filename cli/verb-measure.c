@@ -229,8 +229,10 @@ enum {
 
 static int parse_int_opt(const char *name, const char *v, int base, int64_t *ret)
 {
-	if (parse_pyint(v, base, ret) < 0)
-		return log_usage("argument %s: invalid int value: '%s'", name, v);
+	if (parse_pyint(v, base, ret) < 0) {
+		log_usage("argument %s: invalid int value: '%s'", name, v);
+		return -EINVAL;
+	}
 	return 0;
 }
 

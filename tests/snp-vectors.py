@@ -5,6 +5,11 @@ from their recipes and run `uvmkit measure` with each vector's argv.
   snp-vectors.py materialize VECTORS.json DIR
       write every firmware and payload into DIR, checking each file's sha256
       against the recorded one (exit 1 on any mismatch or missing file)
+  snp-vectors.py synth RECIPE-JSON OUT
+      write one synthetic-ovmf firmware (README recipe) to OUT; test-only
+      extras: metadata.size_field / metadata.num_items override the header
+      fields, a table entry's "len" overrides its length field, and
+      "footer_total" the footer's total length (to build malformed images)
   snp-vectors.py run VECTORS.json DIR UVMKIT
       run `UVMKIT measure ARGV` for every vector (placeholders replaced by the
       files in DIR) and compare stdout and exit status; prints TAP-ish lines.
@@ -76,16 +81,17 @@ def firmware(r, vectors_dir, shared_fw):
         md = r.get("metadata")
         if md:
             secs = md["sections"]
-            blob = md["signature"].encode() + struct.pack("<III", 16 + 12 * len(secs),
-                                                           md["version"], len(secs))
+            blob = md["signature"].encode() + struct.pack(
+                "<III", md.get("size_field", 16 + 12 * len(secs)), md["version"],
+                md.get("num_items", len(secs)))
             for s in secs:
                 blob += struct.pack("<III", s["gpa"], s["size"], s["type"])
             b[md["offset"]:md["offset"] + len(blob)] = blob
         table = b""
         for e in r["table"]:
             data = bytes.fromhex(e["data_hex"])
-            table += data + struct.pack("<H", len(data) + 18) + guid_bytes(e["guid"])
-        table += struct.pack("<H", len(table) + 18) + guid_bytes(
+            table += data + struct.pack("<H", e.get("len", len(data) + 18)) + guid_bytes(e["guid"])
+        table += struct.pack("<H", r.get("footer_total", len(table) + 18)) + guid_bytes(
             "96b582de-1fb2-45f7-baea-a366c55a082d")
         end = size - 32
         b[end - len(table):end] = table
@@ -169,6 +175,12 @@ def run(vfile, out, uvmkit):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "materialize":
         return materialize(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 4 and sys.argv[1] == "synth":
+        r = json.loads(sys.argv[2])
+        r.setdefault("recipe", "synthetic-ovmf")
+        with open(sys.argv[3], "wb") as f:
+            f.write(firmware(r, ".", None))
+        return 0
     if len(sys.argv) == 5 and sys.argv[1] == "run":
         return run(sys.argv[2], sys.argv[3], sys.argv[4])
     print(__doc__, file=sys.stderr)
