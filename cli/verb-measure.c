@@ -633,6 +633,7 @@ static int run(int argc, char **argv)
 		.mode = (enum uvm_measure_mode)arg.mode,
 		.ovmf = arg.ovmf,
 		.guest_features = arg.guest_features,
+		.file_digests = arg.json != UVM_JSON_OFF,
 	};
 	_cleanup_free_ int64_t *vcpus_raw = NULL;
 	_cleanup_free_ unsigned *vcpus = NULL;
@@ -729,13 +730,16 @@ static int run(int argc, char **argv)
 			return log_usage("--id-block needs --id-key and --author-key (EC P-384 PEM)");
 		if (arg.id_block && req.mode != UVM_MODE_SNP && req.mode != UVM_MODE_SNP_SVSM)
 			return log_usage("--id-block needs an SNP launch digest (--mode snp or snp:svsm)");
+		if (arg.explain && (req.mode == UVM_MODE_SEV || req.mode == UVM_MODE_SEVES))
+			return log_usage("--explain shows the SNP page chain; --mode %s is one SHA-256 stream",
+					 uvm_measure_mode_name(req.mode));
 		if (arg.dump_hashes_table && (!arg.kernel || req.mode == UVM_MODE_SNP_SVSM))
 			return log_usage("--dump-hashes-table needs --kernel (measured direct boot)");
 	}
 
 	_cleanup_json_ json_t *chain = NULL;
 	struct explain ex = { 0 };
-	if (arg.explain && req.mode != UVM_MODE_SEV && req.mode != UVM_MODE_SEVES) {
+	if (arg.explain) {
 		if (arg.json) {
 			chain = json_array();
 			ex.array = chain;

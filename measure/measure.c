@@ -62,7 +62,7 @@ void uvm_measure_result_done(struct uvm_measure_result *res)
 
 /* Read an image and parse its footer table and metadata. On success *buf
  * owns the bytes o borrows. */
-static int load_image(const char *path, uint8_t **buf, struct uvm_ovmf *o,
+static int load_image(const char *path, bool digests, uint8_t **buf, struct uvm_ovmf *o,
 		      struct uvm_measure_file *f, struct uvm_error *err)
 {
 	size_t len;
@@ -71,7 +71,7 @@ static int load_image(const char *path, uint8_t **buf, struct uvm_ovmf *o,
 		return r;
 	f->present = true;
 	f->size = len;
-	if (uvm_sha256(*buf, len, f->sha256) < 0 || uvm_sha384(*buf, len, f->sha384) < 0)
+	if (digests && (uvm_sha256(*buf, len, f->sha256) < 0 || uvm_sha384(*buf, len, f->sha384) < 0))
 		return uvm_errorf(err, -EIO, "%s: SHA-2 failed", path);
 	r = uvm_ovmf_parse(o, *buf, len, err);
 	if (r < 0)
@@ -79,10 +79,10 @@ static int load_image(const char *path, uint8_t **buf, struct uvm_ovmf *o,
 	return 0;
 }
 
-static int file_digests(const char *path, struct uvm_measure_file *f,
+static int file_digests(const char *path, bool sha384, struct uvm_measure_file *f,
 			struct uvm_error *err)
 {
-	int r = uvm_file_digests(path, f->sha256, f->sha384, err);
+	int r = uvm_file_digests(path, f->sha256, sha384 ? f->sha384 : NULL, err);
 	if (r < 0)
 		return r;
 	f->present = true;
@@ -226,7 +226,7 @@ int uvm_measure(const struct uvm_measure_request *req, struct uvm_measure_result
 	r = alloc_result(req, res, err);
 	if (r < 0)
 		goto out;
-	r = load_image(req->ovmf, &ovmf_buf, &o, &res->ovmf, err);
+	r = load_image(req->ovmf, req->file_digests, &ovmf_buf, &o, &res->ovmf, err);
 	if (r < 0)
 		goto out;
 	res->digest_len = req->mode == UVM_MODE_SEV || req->mode == UVM_MODE_SEVES ? 32 : 48;
@@ -244,14 +244,14 @@ int uvm_measure(const struct uvm_measure_request *req, struct uvm_measure_result
 	if (req->mode == UVM_MODE_SNP_SVSM) {
 		if (!req->svsm)
 			return uvm_errorf(err, -EINVAL, "--mode snp:svsm needs --svsm");
-		r = load_image(req->svsm, &svsm_buf, &svsm, &res->svsm, err);
+		r = load_image(req->svsm, req->file_digests, &svsm_buf, &svsm, &res->svsm, err);
 		if (r < 0)
 			goto out;
 	}
 	if (req->kernel && req->mode != UVM_MODE_SNP_SVSM) {
-		r = file_digests(req->kernel, &res->kernel, err);
+		r = file_digests(req->kernel, req->file_digests, &res->kernel, err);
 		if (r >= 0 && req->initrd)
-			r = file_digests(req->initrd, &res->initrd, err);
+			r = file_digests(req->initrd, req->file_digests, &res->initrd, err);
 		if (r < 0)
 			goto out;
 		memcpy(res->hashes.kernel, res->kernel.sha256, 32);

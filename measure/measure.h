@@ -61,6 +61,9 @@ struct uvm_measure_request {
 	size_t n_vcpus;
 	const struct uvm_measure_vcpu *vcpu; /* at least one entry */
 	size_t n_vcpu;
+	bool file_digests;   /* also fill sha256/sha384 of every input file
+			      * (costs a pass over each; kernel/initrd
+			      * SHA-256 are always computed) */
 	uvm_ld_trace_fn trace; /* optional, SNP modes only */
 	void *userdata;
 };
