@@ -78,8 +78,9 @@ static void help(void)
 
 /* Python int(s, base) for base 10 or 0: surrounding whitespace, a sign,
  * 0x/0o/0b prefixes (base 0), single underscores between digits, no
- * leading zeros on a non-zero base-0 decimal. */
-static int parse_pyint(const char *s, int base, int64_t *ret)
+ * leading zeros on a non-zero base-0 decimal. Gives sign and magnitude;
+ * -EINVAL on syntax, -ERANGE beyond 64 bits. */
+static int parse_pyint_mag(const char *s, int base, bool *ret_neg, uint64_t *ret_mag)
 {
 	while (isspace((unsigned char)*s))
 		s++;
@@ -125,40 +126,30 @@ static int parse_pyint(const char *s, int base, int64_t *ret)
 	}
 	if (base == 0 && leading_zero && nonzero)
 		return -EINVAL;
+	*ret_neg = neg && v;
+	*ret_mag = v;
+	return 0;
+}
+
+static int parse_pyint(const char *s, int base, int64_t *ret)
+{
+	bool neg;
+	uint64_t v;
+	int r = parse_pyint_mag(s, base, &neg, &v);
+	if (r < 0)
+		return r;
 	if (v > (uint64_t)INT64_MAX)
 		return -ERANGE;
 	*ret = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
-/* Like parse_pyint but the full unsigned 64-bit range (guest features). */
+/* Guest features: any base, the full unsigned 64-bit range. */
 static int parse_u64(const char *s, uint64_t *ret)
 {
-	int64_t v;
-	int r = parse_pyint(s, 0, &v);
-	if (r == -ERANGE) {
-		/* Values with bit 63 set: parse the digits without the sign rule. */
-		const char *p = s;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '-')
-			return -ERANGE;
-		errno = 0;
-		char *end;
-		unsigned long long u = strtoull(p, &end, 0);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (errno || *end || strchr(p, '_'))
-			return -ERANGE;
-		*ret = u;
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	if (v < 0)
-		return -ERANGE;
-	*ret = (uint64_t)v;
-	return 0;
+	bool neg;
+	int r = parse_pyint_mag(s, 0, &neg, ret);
+	return r < 0 ? r : neg ? -ERANGE : 0;
 }
 
 /* bytes.fromhex(): hex pairs, ASCII whitespace allowed between pairs. */

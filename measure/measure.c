@@ -267,9 +267,13 @@ int uvm_measure(const struct uvm_measure_request *req, struct uvm_measure_result
 		r = run_sev(req, &o, res, err);
 	else
 		r = run_snp(req, &o, &svsm, res, err);
-	if (r < 0 && err && strncmp(err->msg, req->ovmf, strlen(req->ovmf)) != 0 &&
-	    req->mode != UVM_MODE_SNP_SVSM)
-		uvm_error_prefix(err, r, "%s", req->ovmf);
+	/* Name the image the problem is in (SVSM mode measures the SVSM
+	 * image's metadata, not OVMF's). */
+	if (r < 0) {
+		const char *img = req->mode == UVM_MODE_SNP_SVSM ? req->svsm : req->ovmf;
+		if (err && strncmp(err->msg, img, strlen(img)) != 0)
+			uvm_error_prefix(err, r, "%s", img);
+	}
 out:
 	uvm_ovmf_done(&o);
 	uvm_ovmf_done(&svsm);

@@ -242,9 +242,25 @@ static int measure_sections(struct uvm_ld *ld, const struct uvm_ovmf *o,
 		if (r < 0)
 			return r;
 	}
-	if (h && !uvm_ovmf_has_section(o, UVM_SECTION_SNP_KERNEL_HASHES))
+	if (h && !uvm_ovmf_has_section(o, UVM_SECTION_SNP_KERNEL_HASHES)) {
+		/* Say what the image has: the usual cause is a plain OvmfPkgX64
+		 * build where the AmdSev flavour was meant. */
+		char list[512] = "";
+		size_t n = 0;
+		for (size_t i = 0; i < o->n_sections && n < sizeof(list); i++) {
+			const struct uvm_ovmf_section *s = &o->sections[i];
+			const char *name = uvm_ovmf_section_name(s->type);
+			int k = snprintf(list + n, sizeof(list) - n, "%s%s 0x%x/0x%x", i ? ", " : "",
+					 name ? name : "?", s->gpa, s->size);
+			if (k < 0)
+				break;
+			n += (size_t)k;
+		}
 		return uvm_errorf(err, -EINVAL,
-				  "Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES section");
+				  "Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES section (%s%s)",
+				  o->has_metadata ? "sections: " : "no SEV metadata",
+				  o->has_metadata ? (o->n_sections ? list : "none") : "");
+	}
 	return 0;
 }
 
@@ -298,7 +314,7 @@ int uvm_snp_svsm_prefix(const struct uvm_ovmf *ovmf, const struct uvm_ovmf *svsm
 		return r;
 	r = uvm_ovmf_svsm_entry(svsm, &entry, err);
 	if (r < 0)
-		return uvm_error_prefix(err, r, "SVSM image");
+		return r;
 	if (uvm_ld_init(&ld, NULL, trace, userdata) < 0)
 		return uvm_errorf(err, -ENOMEM, "out of memory");
 	r = firmware_pages(&ld, ovmf, ovmf_base, "OVMF", err);
@@ -310,10 +326,8 @@ int uvm_snp_svsm_prefix(const struct uvm_ovmf *ovmf, const struct uvm_ovmf *svsm
 	if (r < 0)
 		goto out;
 	r = measure_sections(&ld, svsm, UVM_VMM_QEMU, NULL, &p, err);
-	if (r < 0) {
-		uvm_error_prefix(err, r, "SVSM image");
+	if (r < 0)
 		goto out;
-	}
 	p.svsm_eip = svsm_base + entry;
 	memcpy(p.ld, ld.digest, UVM_LD_LEN);
 	*ret = p;
