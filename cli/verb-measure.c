@@ -209,6 +209,40 @@ static int parse_vcpus(const char *s, int64_t **ret, size_t *ret_n)
 	return 0;
 }
 
+#define VCPU_TYPE_CHOICES                                                     \
+	"EPYC, EPYC-v1, EPYC-v2, EPYC-IBPB, EPYC-v3, EPYC-v4, EPYC-Rome, "     \
+	"EPYC-Rome-v1, EPYC-Rome-v2, EPYC-Rome-v3, EPYC-Milan, EPYC-Milan-v1, " \
+	"EPYC-Milan-v2, EPYC-Genoa, EPYC-Genoa-v1, EPYC-Turin"
+
+/* Split a --vcpu-type list; calls fn for each type. Logs a usage error and
+ * returns -EINVAL on an unknown name. */
+static int each_vcpu_type(const char *list, void (*fn)(void *, const struct uvm_vcpu_type *),
+			  void *userdata)
+{
+	const char *p = list;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)MIN(len, sizeof(name) - 1), p);
+		const struct uvm_vcpu_type *t = len < sizeof(name) ? uvm_vcpu_type_find(name) : NULL;
+		if (!t) {
+			log_usage("argument --vcpu-type: invalid choice: '%s' (choose from " VCPU_TYPE_CHOICES ")",
+				  name);
+			return -EINVAL;
+		}
+		if (fn)
+			fn(userdata, t);
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+static int check_vcpu_types(const char *list)
+{
+	return each_vcpu_type(list, NULL, NULL);
+}
+
 enum {
 	OPT_MODE = 0x100, OPT_VCPUS, OPT_VCPU_TYPE, OPT_VCPU_SIG, OPT_VCPU_FAMILY,
 	OPT_VCPU_MODEL, OPT_VCPU_STEPPING, OPT_VMM_TYPE, OPT_OVMF, OPT_KERNEL,
@@ -285,6 +319,9 @@ static int parse_argv(int argc, char **argv)
 			arg.vcpus_arg = optarg;
 			break;
 		case OPT_VCPU_TYPE:
+			/* argparse checks choices whatever the mode. */
+			if (check_vcpu_types(optarg) < 0)
+				return -EINVAL;
 			arg.vcpu_type_arg = optarg;
 			break;
 		case OPT_VCPU_SIG:
@@ -552,8 +589,21 @@ static int print_id_block(const struct uvm_id_block *idb)
 	return EXIT_OK;
 }
 
-/* Build the vCPU signature list; returns 0 or an exit code (already
- * logged) via *code. */
+struct vlist_fill {
+	struct uvm_measure_vcpu *v;
+	size_t n;
+};
+
+static void add_vcpu_type(void *userdata, const struct uvm_vcpu_type *t)
+{
+	struct vlist_fill *f = userdata;
+	f->v[f->n].label = t->name;
+	f->v[f->n++].sig = t->sig;
+}
+
+/* Build the vCPU signature list (precedence: family/model/stepping, sig,
+ * types). Returns 0, or an exit code after logging the problem. The
+ * labels of sig/family entries are written into labels[0]. */
 static int vcpu_list(enum uvm_vmm_type vmm, struct uvm_measure_vcpu **ret, size_t *ret_n,
 		     char (*labels)[24])
 {
@@ -584,21 +634,10 @@ static int vcpu_list(enum uvm_vmm_type vmm, struct uvm_measure_vcpu **ret, size_
 		v = calloc(max, sizeof(*v));
 		if (!v)
 			return EXIT_FAIL;
-		const char *p = arg.vcpu_type_arg;
-		for (;;) {
-			size_t len = strcspn(p, ",");
-			char name[64];
-			snprintf(name, sizeof(name), "%.*s", (int)MIN(len, sizeof(name) - 1), p);
-			const struct uvm_vcpu_type *t = len < sizeof(name) ? uvm_vcpu_type_find(name) : NULL;
-			if (!t)
-				return log_usage("argument --vcpu-type: invalid choice: '%s' (choose from EPYC, EPYC-v1, EPYC-v2, EPYC-IBPB, EPYC-v3, EPYC-v4, EPYC-Rome, EPYC-Rome-v1, EPYC-Rome-v2, EPYC-Rome-v3, EPYC-Milan, EPYC-Milan-v1, EPYC-Milan-v2, EPYC-Genoa, EPYC-Genoa-v1, EPYC-Turin)",
-						 name);
-			v[n].label = t->name;
-			v[n++].sig = t->sig;
-			if (!p[len])
-				break;
-			p += len + 1;
-		}
+		struct vlist_fill f = { v, 0 };
+		if (each_vcpu_type(arg.vcpu_type_arg, add_vcpu_type, &f) < 0)
+			return EXIT_USAGE;
+		n = f.n;
 	} else if (vmm == UVM_VMM_QEMU && arg.mode != UVM_MODE_SEV) {
 		return log_usage("missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '%s'",
 				 uvm_measure_mode_name(arg.mode));

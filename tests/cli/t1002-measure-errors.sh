@@ -168,6 +168,7 @@ test_expect_success 'usage errors: required options and choices' '
 	fails 2 "unknown VMM type .EC2." $Q --vmm-type EC2 --ovmf "$A" &&
 	fails 2 "invalid choice: .epyc-v4." --mode snp --vcpus 1 --vcpu-type epyc-v4 --ovmf "$A" &&
 	fails 2 "invalid choice: .EPYC-Genoa-v2." --mode snp --vcpus 1 --vcpu-type EPYC-Genoa-v2 --ovmf "$A" &&
+	fails 2 "invalid choice: .EPYC-X." --mode snp:ovmf-hash --vcpu-type EPYC-v4,EPYC-X --ovmf "$A" &&
 	fails 2 "output-format: invalid choice" $Q --ovmf "$A" --output-format HEX &&
 	fails 2 "vars-file: not allowed with argument --vars-size" --mode snp:svsm --vcpus 1 \
 		--vcpu-type EPYC --ovmf "$A" --svsm "$A" --vars-size 1 --vars-file "$A"
