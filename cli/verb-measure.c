@@ -16,8 +16,10 @@
 
 #include "../common/fileio.h"
 #include "../common/hex.h"
+#include "../common/pyparse.h"
 #include "../measure/idblock.h"
 #include "../measure/measure.h"
+#include "../measure/report.h"
 #include "cli.h"
 
 #define MAX_VCPUS 4096u
@@ -76,101 +78,6 @@ static void help(void)
 	       "  vcpus=N vcpu_type=T DIGEST\n");
 }
 
-/* Python int(s, base) for base 10 or 0: surrounding whitespace, a sign,
- * 0x/0o/0b prefixes (base 0), single underscores between digits, no
- * leading zeros on a non-zero base-0 decimal. Gives sign and magnitude;
- * -EINVAL on syntax, -ERANGE beyond 64 bits. */
-static int parse_pyint_mag(const char *s, int base, bool *ret_neg, uint64_t *ret_mag)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	bool neg = false;
-	size_t i = 0;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		neg = s[i++] == '-';
-	int b = 10;
-	bool prefixed = false;
-	if (base == 0 && i + 1 < n && s[i] == '0' && strchr("xXoObB", s[i + 1])) {
-		b = strchr("xX", s[i + 1]) ? 16 : strchr("oO", s[i + 1]) ? 8 : 2;
-		i += 2;
-		prefixed = true;
-		if (i < n && s[i] == '_')
-			i++;
-	}
-	if (i >= n)
-		return -EINVAL;
-	uint64_t v = 0;
-	bool nonzero = false, leading_zero = s[i] == '0' && !prefixed;
-	char prev = 0;
-	for (; i < n; i++) {
-		char c = s[i];
-		if (c == '_') {
-			if (prev == '_' || prev == 0 || i + 1 == n)
-				return -EINVAL;
-			prev = c;
-			continue;
-		}
-		int d = isdigit((unsigned char)c) ? c - '0' :
-			isxdigit((unsigned char)c) ? tolower((unsigned char)c) - 'a' + 10 : 99;
-		if (d >= b)
-			return -EINVAL;
-		if (d)
-			nonzero = true;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)b)
-			return -ERANGE;
-		v = v * (uint64_t)b + (uint64_t)d;
-		prev = c;
-	}
-	if (base == 0 && leading_zero && nonzero)
-		return -EINVAL;
-	*ret_neg = neg && v;
-	*ret_mag = v;
-	return 0;
-}
-
-static int parse_pyint(const char *s, int base, int64_t *ret)
-{
-	bool neg;
-	uint64_t v;
-	int r = parse_pyint_mag(s, base, &neg, &v);
-	if (r < 0)
-		return r;
-	if (v > (uint64_t)INT64_MAX)
-		return -ERANGE;
-	*ret = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
-/* Guest features: any base, the full unsigned 64-bit range. */
-static int parse_u64(const char *s, uint64_t *ret)
-{
-	bool neg;
-	int r = parse_pyint_mag(s, 0, &neg, ret);
-	return r < 0 ? r : neg ? -ERANGE : 0;
-}
-
-/* bytes.fromhex(): hex pairs, ASCII whitespace allowed between pairs. */
-static int parse_ovmf_hash(const char *s, uint8_t out[48])
-{
-	size_t n = 0;
-	while (*s) {
-		if (isspace((unsigned char)*s)) {
-			s++;
-			continue;
-		}
-		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) || n == 48)
-			return -EINVAL;
-		char pair[3] = { s[0], s[1], 0 };
-		if (uvm_hex_decode(pair, &out[n++], 1) < 0)
-			return -EINVAL;
-		s += 2;
-	}
-	return n == 48 ? 0 : -EINVAL;
-}
-
 /* "4", "1-8,16" -> counts. Each count is a Python int(); the range 1..4096
  * is checked later, since snp:ovmf-hash ignores --vcpus entirely. */
 static int parse_vcpus(const char *s, int64_t **ret, size_t *ret_n)
@@ -186,10 +93,10 @@ static int parse_vcpus(const char *s, int64_t **ret, size_t *ret_n)
 		char *dash = strchr(tok + 1, '-');
 		if (dash) {
 			*dash = 0;
-			if (parse_pyint(tok, 10, &lo) < 0 || parse_pyint(dash + 1, 10, &hi) < 0 ||
+			if (uvm_pyint_s64(tok, 10, &lo) < 0 || uvm_pyint_s64(dash + 1, 10, &hi) < 0 ||
 			    hi < lo || hi - lo >= (int64_t)MAX_VCPUS)
 				return -EINVAL;
-		} else if (parse_pyint(tok, 10, &lo) < 0)
+		} else if (uvm_pyint_s64(tok, 10, &lo) < 0)
 			return -EINVAL;
 		else
 			hi = lo;
@@ -254,7 +161,7 @@ enum {
 
 static int parse_int_opt(const char *name, const char *v, int base, int64_t *ret)
 {
-	if (parse_pyint(v, base, ret) < 0) {
+	if (uvm_pyint_s64(v, base, ret) < 0) {
 		log_usage("argument %s: invalid int value: '%s'", name, v);
 		return -EINVAL;
 	}
@@ -365,7 +272,7 @@ static int parse_argv(int argc, char **argv)
 			arg.append = optarg;
 			break;
 		case OPT_GUEST_FEATURES:
-			r = parse_u64(optarg, &arg.guest_features);
+			r = uvm_pyint_u64(optarg, 0, &arg.guest_features);
 			if (r == -EINVAL)
 				return log_usage("argument --guest-features: invalid value: '%s'", optarg), -EINVAL;
 			if (r < 0)
@@ -468,98 +375,6 @@ static char *format_digest(const uint8_t *d, size_t len, bool base64)
 	if (s)
 		uvm_hex_encode(d, len, s);
 	return s;
-}
-
-static json_t *file_json(const char *path, const struct uvm_measure_file *f, bool size)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "path", json_string(path));
-	if (size)
-		json_object_set_new(o, "size", json_integer((json_int_t)f->size));
-	uvm_json_set_hex(o, "sha256", f->sha256, 32);
-	uvm_json_set_hex(o, "sha384", f->sha384, 48);
-	return o;
-}
-
-static json_t *result_json(const struct uvm_measure_request *req,
-			   const struct uvm_measure_result *res, json_t *explain,
-			   const struct uvm_id_block *idb)
-{
-	json_t *o = json_object(), *in = json_object(), *rows = json_array();
-	char buf[32];
-	json_object_set_new(o, "mode", json_string(uvm_measure_mode_name(req->mode)));
-	json_object_set_new(o, "vmm_type", json_string(uvm_vmm_type_name(req->vmm)));
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)req->guest_features);
-	json_object_set_new(o, "guest_features", json_string(buf));
-	json_object_set_new(in, "ovmf", file_json(req->ovmf, &res->ovmf, true));
-	if (res->svsm.present)
-		json_object_set_new(in, "svsm", file_json(req->svsm, &res->svsm, true));
-	if (res->kernel.present)
-		json_object_set_new(in, "kernel", file_json(req->kernel, &res->kernel, false));
-	if (res->initrd.present)
-		json_object_set_new(in, "initrd", file_json(req->initrd, &res->initrd, false));
-	if (res->have_hashes)
-		json_object_set_new(in, "append", json_string(req->cmdline ? req->cmdline : ""));
-	json_object_set_new(o, "inputs", in);
-	if (req->seed)
-		uvm_json_set_hex(o, "snp_ovmf_hash", req->seed, 48);
-	if (res->have_firmware_pages_digest)
-		uvm_json_set_hex(o, "firmware_pages_digest", res->firmware_pages_digest, 48);
-	if (res->have_hashes) {
-		json_t *h = json_object();
-		uvm_json_set_hex(h, "cmdline_sha256", res->hashes.cmdline, 32);
-		uvm_json_set_hex(h, "initrd_sha256", res->hashes.initrd, 32);
-		uvm_json_set_hex(h, "kernel_sha256", res->hashes.kernel, 32);
-		if (res->have_prefix && res->prefix.hashes_measured) {
-			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)res->prefix.hashes_page_gpa);
-			json_object_set_new(h, "page_gpa", json_string(buf));
-			snprintf(buf, sizeof(buf), "0x%x", res->prefix.hashes_table_offset);
-			json_object_set_new(h, "table_offset", json_string(buf));
-		}
-		uvm_json_set_hex(h, "table", res->hashes_table, sizeof(res->hashes_table));
-		json_object_set_new(o, "hashes_table", h);
-	}
-	if (res->have_prefix && !res->prefix.svsm) {
-		snprintf(buf, sizeof(buf), "0x%x", res->prefix.ap_eip);
-		json_object_set_new(o, "ap_reset_eip", json_string(buf));
-	}
-	if (res->have_prefix)
-		uvm_json_set_hex(o, "pre_vmsa_digest", res->prefix.ld, 48);
-	bool vmsas = req->mode == UVM_MODE_SNP || req->mode == UVM_MODE_SNP_SVSM ||
-		     req->mode == UVM_MODE_SEVES;
-	for (size_t i = 0; i < res->n_rows; i++) {
-		const struct uvm_measure_row *row = &res->rows[i];
-		json_t *r = json_object();
-		if (vmsas) {
-			json_object_set_new(r, "vcpus", json_integer(row->vcpus));
-			json_object_set_new(r, "vcpu_type", json_string(req->vcpu[row->vcpu].label));
-			snprintf(buf, sizeof(buf), "0x%x", req->vcpu[row->vcpu].sig);
-			json_object_set_new(r, "vcpu_sig", json_string(buf));
-			uvm_json_set_hex(r, "vmsa_bsp_sha384", res->vmsa_bsp_sha384[row->vcpu], 48);
-			if (res->have_ap && row->vcpus > 1)
-				uvm_json_set_hex(r, "vmsa_ap_sha384", res->vmsa_ap_sha384[row->vcpu], 48);
-		}
-		uvm_json_set_hex(r, "digest", row->digest, res->digest_len);
-		_cleanup_free_ char *b64 = uvm_base64_encode(row->digest, res->digest_len);
-		json_object_set_new(r, "digest_base64", json_string(b64 ? b64 : ""));
-		json_array_append_new(rows, r);
-	}
-	json_object_set_new(o, "results", rows);
-	if (idb) {
-		json_t *j = json_object();
-		_cleanup_free_ char *blk = uvm_base64_encode(idb->block, sizeof(idb->block));
-		_cleanup_free_ char *auth = uvm_base64_encode(idb->auth, sizeof(idb->auth));
-		_cleanup_free_ char *ik = uvm_base64_encode(idb->id_key_digest, 48);
-		_cleanup_free_ char *ak = uvm_base64_encode(idb->author_key_digest, 48);
-		json_object_set_new(j, "id_block", json_string(blk ? blk : ""));
-		json_object_set_new(j, "id_auth", json_string(auth ? auth : ""));
-		json_object_set_new(j, "id_key_digest", json_string(ik ? ik : ""));
-		json_object_set_new(j, "author_key_digest", json_string(ak ? ak : ""));
-		json_object_set_new(o, "id_block", j);
-	}
-	if (explain)
-		json_object_set(o, "chain", explain);
-	return o;
 }
 
 static int dump_vmsas(const struct uvm_measure_request *req, const struct uvm_measure_result *res)
@@ -677,7 +492,7 @@ static int run(int argc, char **argv)
 					 arg.vcpus_arg, MAX_VCPUS);
 	}
 	uint8_t seed[48];
-	if (arg.ovmf_hash_arg && parse_ovmf_hash(arg.ovmf_hash_arg, seed) < 0)
+	if (arg.ovmf_hash_arg && uvm_pyhex_decode(arg.ovmf_hash_arg, seed, sizeof(seed)) < 0)
 		return log_usage("--snp-ovmf-hash: '%s' is not 48 bytes of hex", arg.ovmf_hash_arg);
 
 	/* snp:ovmf-hash ignores every other option (as the reference tool). */
@@ -806,7 +621,9 @@ static int run(int argc, char **argv)
 	}
 	r = EXIT_OK;
 	if (arg.json) {
-		_cleanup_json_ json_t *o = result_json(&req, &res, chain, arg.id_block ? &idb : NULL);
+		_cleanup_json_ json_t *o = uvm_measure_json(&req, &res, arg.id_block ? &idb : NULL);
+		if (o && chain)
+			json_object_set(o, "chain", chain);
 		if (!o || uvm_json_dump(o, stdout, arg.json) < 0)
 			r = EXIT_FAIL;
 		goto out;
