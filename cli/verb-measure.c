@@ -342,7 +342,8 @@ static int parse_argv(int argc, char **argv)
  * array. */
 struct explain {
 	size_t step;
-	json_t *array; /* NULL: print text */
+	json_t *array; /* JSON: the "chain" array */
+	FILE *text;    /* text: buffered, printed only if the measurement succeeds */
 };
 
 static void explain_step(void *userdata, const struct uvm_ld_step *s)
@@ -360,7 +361,7 @@ static void explain_step(void *userdata, const struct uvm_ld_step *s)
 						uvm_page_type_name(s->type), "what", s->what,
 						"contents", contents, "ld", ld));
 	} else {
-		printf("%6zu 0x%012llx %-10s %-42s %s %s\n", e->step,
+		fprintf(e->text, "%6zu 0x%012llx %-10s %-42s %s %s\n", e->step,
 		       (unsigned long long)s->gpa, uvm_page_type_name(s->type), s->what,
 		       contents, ld);
 	}
@@ -583,14 +584,20 @@ static int run(int argc, char **argv)
 	}
 
 	_cleanup_json_ json_t *chain = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t text_len = 0;
+	_cleanup_fclose_ FILE *text_f = NULL;
 	struct explain ex = { 0 };
 	if (arg.explain) {
 		if (arg.json) {
-			chain = json_array();
-			ex.array = chain;
-		} else
-			printf("%6s %-14s %-10s %-42s %-96s %s\n", "step", "gpa", "type", "what",
-			       "contents", "ld");
+			chain = ex.array = json_array();
+		} else {
+			text_f = ex.text = open_memstream(&text, &text_len);
+			if (!text_f)
+				return log_error("out of memory"), EXIT_FAIL;
+			fprintf(text_f, "%6s %-14s %-10s %-42s %-96s %s\n", "step", "gpa", "type",
+				"what", "contents", "ld");
+		}
 		req.trace = explain_step;
 		req.userdata = &ex;
 	}
@@ -627,6 +634,14 @@ static int run(int argc, char **argv)
 		if (!o || uvm_json_dump(o, stdout, arg.json) < 0)
 			r = EXIT_FAIL;
 		goto out;
+	}
+	if (text_f) {
+		if (fflush(text_f) != 0 || ferror(text_f)) {
+			log_error("--explain: out of memory");
+			r = EXIT_FAIL;
+			goto out;
+		}
+		fwrite(text, 1, text_len, stdout);
 	}
 	bool base64 = arg.base64 && !ovmf_hash;
 	for (size_t i = 0; i < res.n_rows; i++) {

@@ -103,6 +103,11 @@ test_expect_success '--explain shows where two measurements part ways' '
 	uvmkit measure --mode snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf "$A" --explain --json=short >xj &&
 	python3 -c "import json; j=json.load(open(\"xj\")); c=j[\"chain\"]; assert len(c) == 33 and c[-1][\"ld\"] == j[\"results\"][0][\"digest\"] and c[0][\"page_type\"] == \"NORMAL\""
 '
+test_expect_success '--explain on a failing measurement prints nothing on stdout' '
+	test_expect_code 1 uvmkit measure --mode snp --vcpus 1 --vcpu-type EPYC-v4 \
+		--ovmf "$F/ovmf_OvmfX64_suffix.bin" --kernel /dev/null --explain >out 2>err &&
+	test ! -s out && test_grep "SNP_KERNEL_HASHES" err
+'
 test_expect_success '--id-block: ID block of the digest, upstream key digests, signed auth' '
 	uvmkit measure --mode snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf "$A" --id-block \
 		--id-key "$K/id_key_test.pem" --author-key "$K/author_key_test.pem" >out &&
