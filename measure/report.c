@@ -77,7 +77,9 @@ json_t *uvm_measure_json(const struct uvm_measure_request *req,
 		if (vmsas) {
 			json_object_set_new(r, "vcpus", json_integer(row->vcpus));
 			json_object_set_new(r, "vcpu_type", json_string(req->vcpu[row->vcpu].label));
-			snprintf(buf, sizeof(buf), "0x%x", req->vcpu[row->vcpu].sig);
+			/* The RDX value measured: ec2 and gce always use 0x600. */
+			snprintf(buf, sizeof(buf), "0x%x",
+				 req->vmm == UVM_VMM_QEMU ? req->vcpu[row->vcpu].sig : 0x600u);
 			json_object_set_new(r, "vcpu_sig", json_string(buf));
 			uvm_json_set_hex(r, "vmsa_bsp_sha384", res->vmsa_bsp_sha384[row->vcpu], 48);
 			if (res->have_ap && row->vcpus > 1)

@@ -6,6 +6,7 @@
  * initrd_sha256, kernel_sha256, page_gpa, table_offset, table},
  * ap_reset_eip, pre_vmsa_digest, results[{vcpus, vcpu_type, vcpu_sig,
  * vmsa_bsp_sha384, vmsa_ap_sha384, digest, digest_base64}], id_block{...}.
+ * vcpu_sig is the RDX value the VMSAs carry (0x600 for ec2 and gce).
  * Absent facts are omitted, never null. Digests are lowercase hex; ID block
  * values base64 as the reference tool prints them.
  */
