@@ -86,6 +86,51 @@ static void test_parse_fixtures(void **state)
 	}
 }
 
+/* Spec §4.1: Debian 12 ovmf 2022.11-6+deb12u2 (deps/check-measure.txt). */
+static void test_parse_debian(void **state)
+{
+	static const struct {
+		const char *file, *sha256;
+		bool metadata;
+		uint32_t eip;
+	} v[] = {
+		{ "/usr/share/ovmf/OVMF.fd",
+		  "7b456907dd0786d415999e801a1ac4637b8ed4d7cf5378cfc6edbe5e574dd773", true, 0x80b004 },
+		{ "/usr/share/OVMF/OVMF_CODE.fd",
+		  "d9b568def24088c92f34b5479e0ed7e44d0a4d4cea8a0f5716719180bba48106", true, 0x80b004 },
+		{ "/usr/share/OVMF/OVMF_CODE_4M.fd",
+		  "b157d97b1f69729514feb7f201d2cbe4957f23ab77920e361fe9f822ba49ca4c", false, 0x808004 },
+	};
+	static const struct uvm_ovmf_section secs[] = {
+		{ 0x800000, 0x9000, 1 }, { 0x80a000, 0x3000, 1 }, { 0x80d000, 0x1000, 2 },
+		{ 0x80e000, 0x1000, 3 }, { 0x80f000, 0x11000, 1 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		uint8_t *buf, h[32];
+		size_t len;
+		struct uvm_error err = { 0 };
+		if (uvm_read_file(v[i].file, 64 << 20, &buf, &len, &err) < 0)
+			fail_msg("%s (Debian package ovmf 2022.11-6+deb12u2 needed)", err.msg);
+		uvm_sha256(buf, len, h);
+		hex_eq(h, 32, v[i].sha256);
+		struct uvm_ovmf o;
+		assert_int_equal(uvm_ovmf_parse(&o, buf, len, &err), 0);
+		assert_int_equal(o.has_metadata, v[i].metadata);
+		assert_int_equal(o.n_sections, v[i].metadata ? ARRAY_SIZE(secs) : 0);
+		for (size_t k = 0; k < o.n_sections; k++)
+			assert_memory_equal(&o.sections[k], &secs[k], sizeof(secs[k]));
+		uint32_t eip, gpa, size;
+		assert_int_equal(uvm_ovmf_reset_eip(&o, &eip, &err), 0);
+		assert_int_equal(eip, v[i].eip);
+		/* hashes entry present but zero: no measured direct boot */
+		assert_int_equal(uvm_ovmf_hashes_table(&o, &gpa, &size, &err), 0);
+		assert_int_equal(gpa, 0);
+		assert_false(uvm_ovmf_has_section(&o, UVM_SECTION_SNP_KERNEL_HASHES));
+		uvm_ovmf_done(&o);
+		free(buf);
+	}
+}
+
 static void test_parse_rejects(void **state)
 {
 	uint8_t page[4096] = { 0 };
@@ -303,7 +348,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guid),	     cmocka_unit_test(test_parse_fixtures),
-		cmocka_unit_test(test_parse_rejects), cmocka_unit_test(test_page_info),
+		cmocka_unit_test(test_parse_debian), cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_page_info),
 		cmocka_unit_test(test_hashes_table), cmocka_unit_test(test_cpu_sig),
 		cmocka_unit_test(test_vmsa_fields),  cmocka_unit_test(test_id_block),
 	};
