@@ -7,6 +7,7 @@
 
 #include "../releases/verify.h"
 #include "cli.h"
+#include "../measure/rederive.h"
 
 static void print_human(json_t *report)
 {
@@ -24,9 +25,8 @@ static void print_human(json_t *report)
 static int run(int argc, char **argv)
 {
 	enum uvm_json_mode json = UVM_JSON_OFF;
-	/* NEEDSWORK: set .launch_digest to the measure library's SNP launch
-	 * digest calculator once measure/ lands (see releases/verify.c). */
-	struct uvm_verify_opts o = {};
+	/* Launch digests are measured again from the release's own files. */
+	struct uvm_verify_opts o = { .launch_digest = uvm_rederive_launch_digest };
 	static const struct option opts[] = {
 		{ "pub", required_argument, NULL, 'p' },
 		{ "json", optional_argument, NULL, 'j' },

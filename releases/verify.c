@@ -221,11 +221,9 @@ static void check_launch_digests(struct ctx *c, const struct uvm_manifest *m,
 			 json_integer_value(json_object_get(entry, "vcpus")),
 			 json_string_value(json_object_get(entry, "vcpu_type")),
 			 json_string_value(json_object_get(entry, "vmm_type")));
-		/* NEEDSWORK: the CLI passes no callback until the measure library
-		 * (measure/) lands; cli/verb-verify.c then supplies one that runs
-		 * the SNP launch digest over DIR/<firmware>, <kernel>, <initrd>
-		 * and "cmdline" with the entry's vCPU parameters. Until then the
-		 * digests are reported as skipped, never as verified. */
+		/* Without a callback (library callers that cannot measure) the
+		 * digests are reported as skipped, never as verified; the CLI
+		 * always passes measure/rederive.c's. */
 		if (!o->launch_digest) {
 			add(c, "launch-digest", what, SKIP,
 			    "not re-derived: this uvmkit has no launch digest "
