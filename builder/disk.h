@@ -56,8 +56,10 @@ int uvm_disk_kata_geometry(uint64_t fs_bytes, uint32_t align_mib,
 
 struct uvm_disk_opts {
 	uint32_t align_mib;	/* Kata image size alignment; 0 = 128 */
-	bool consume_input;	/* NONE: the ext4 file may be renamed into
-				   place instead of copied (same filesystem) */
+	bool consume_input;	/* NONE: rename the ext4 file into place
+				   instead of copying it when it is on the
+				   same filesystem; it is then gone whether
+				   the call succeeds or fails */
 };
 
 /* Assemble out_path (written atomically) from ext4_path. Computes the hash
