@@ -11,11 +11,13 @@
 #include "../builder/verity.h"
 #include "../common/hash.h"
 #include "../common/hex.h"
+#include "../common/fileio.h"
 #include "../common/uuid.h"
 
 static const char usage_text[] =
 	"Usage: uvmkit verity format DATA HASH [OPTIONS]\n"
 	"       uvmkit verity verify DATA HASH ROOTHASH [OPTIONS]\n"
+	"       uvmkit verity cmdline KERNEL_VERITY_PARAMS|@ROOT_HASH_TXT\n"
 	"Compute (format) or check (verify) the dm-verity hash tree of DATA in\n"
 	"HASH, as veritysetup does, reproducibly.\n"
 	"  --salt HEX            salt (default: derived from --seed)\n"
@@ -30,7 +32,9 @@ static const char usage_text[] =
 	"  --hash-block-size N   4096 (default)\n"
 	"  --json[=pretty|short] print the parameters as JSON\n"
 	"verify reads the parameters from the superblock unless --no-superblock;\n"
-	"it exits 1 naming the first corrupted data or hash block.\n";
+	"it exits 1 naming the first corrupted data or hash block.\n"
+	"cmdline checks Kata's kernel_verity_params (or a root_hash.txt) with\n"
+	"the Kata runtime's rules and prints the kernel command line it gives.\n";
 
 struct args {
 	bool have_salt, have_uuid, have_seed, have_blocks, have_alg, have_dbs,
@@ -271,6 +275,43 @@ static int do_verify(struct args *a, char **pos)
 	return EXIT_OK;
 }
 
+static int do_cmdline(const char *arg)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	_cleanup_free_ char *cmd = NULL;
+	struct uvm_verity_params p;
+	struct uvm_kata_verity k;
+	struct uvm_error err = {};
+	const char *s = arg;
+	int r;
+
+	if (arg[0] == '@') {
+		size_t len;
+		r = uvm_read_file(arg + 1, 1 << 16, &buf, &len, &err);
+		if (r < 0)
+			return log_lib_error(&err, r, "cmdline");
+		s = (const char *)buf;
+	}
+	r = uvm_kata_verity_parse(s, &k, &err);
+	if (r < 0)
+		return log_lib_error(&err, r, "cmdline");
+	if (r == 0) {
+		/* Kata without verity */
+		puts("root=/dev/vda1 rootflags=data=ordered,errors=remount-ro ro "
+		     "rootfstype=ext4");
+		return EXIT_OK;
+	}
+	r = uvm_kata_verity_to_params(&k, &p, &err);
+	uvm_kata_verity_done(&k);
+	if (r < 0)
+		return log_lib_error(&err, r, "cmdline");
+	r = uvm_verity_kata_cmdline(&p, &cmd);
+	if (r < 0)
+		return log_lib_error(NULL, r, "cmdline");
+	puts(cmd);
+	return EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
 	struct args a = {};
@@ -283,12 +324,17 @@ static int run(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[1], "cmdline") == 0) {
+		if (argc != 3)
+			return log_usage("cmdline takes one argument");
+		return do_cmdline(argv[2]);
+	}
 	if (strcmp(argv[1], "format") == 0)
 		format = true, npos = 2;
 	else if (strcmp(argv[1], "verify") == 0)
 		format = false, npos = 3;
 	else
-		return log_usage("unknown action '%s' (format or verify)", argv[1]);
+		return log_usage("unknown action '%s' (format, verify or cmdline)", argv[1]);
 	r = parse_args(argc - 1, argv + 1, &a);
 	if (r < 0)
 		return EXIT_OK; /* --help */
