@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -361,6 +362,22 @@ static int copy_sparse(int src, uint64_t len, int dst, uint64_t dst_off)
 
 /* ---- assembly ------------------------------------------------------------ */
 
+/* The copy into p1 runs beside the tree computation (which reads the ext4
+ * file itself): one is memory/I-O bound, the other hashing, so on two cores
+ * the disk costs about as much as the tree alone. */
+struct copy_job {
+	int src, dst;
+	uint64_t len, off;
+	int r;
+};
+
+static void *copy_thread(void *arg)
+{
+	struct copy_job *j = arg;
+	j->r = copy_sparse(j->src, j->len, j->dst, j->off);
+	return NULL;
+}
+
 struct out_files {
 	struct uvm_atomic_file img, hash;
 };
@@ -396,6 +413,9 @@ static int assemble(const char *ext4_path, enum uvm_disk_layout layout,
 	_cleanup_close_ int src = -1;
 	struct uvm_disk_geometry g = {};
 	struct uvm_verity_params p;
+	struct copy_job job = { .r = 0 };
+	bool threaded = false;
+	pthread_t th;
 	uint64_t fs = 0, area;
 	const char *hash_path;
 	int r;
@@ -457,13 +477,16 @@ static int assemble(const char *ext4_path, enum uvm_disk_layout layout,
 		/* Fresh sparse file of the final size, data copied in. */
 		if (ftruncate(img->fd, (off_t)g.disk_bytes) < 0)
 			return uvm_errorf_errno(err, -errno, "%s", img->path);
-		r = copy_sparse(src, fs, img->fd, g.data_offset);
-		if (r < 0)
-			return uvm_errorf_errno(err, r, "copying %s", ext4_path);
+		job = (struct copy_job){ .src = src, .dst = img->fd, .len = fs,
+					 .off = g.data_offset };
+		if (pthread_create(&th, NULL, copy_thread, &job) == 0)
+			threaded = true;
+		else
+			copy_thread(&job);
 	}
 
-	/* The tree: from the ext4 file itself when it fills p1 (libcryptsetup),
-	 * otherwise from the zero-padded p1 inside the disk (own engine). */
+	/* The tree, from the ext4 file: libcryptsetup when the image fills p1,
+	 * otherwise our writer with p1's zero padding. */
 	if (layout == UVM_LAYOUT_NONE) {
 		hash_path = hash->tmp_path;
 		p.hash_offset = 0;
@@ -474,10 +497,13 @@ static int assemble(const char *ext4_path, enum uvm_disk_layout layout,
 	if (fs == g.data_bytes)
 		r = uvm_verity_format(ext4_path, 0, hash_path, &p, err);
 	else
-		r = uvm_verity_format(img->tmp_path, g.data_offset, hash_path, &p,
-				      err);
+		r = uvm_verity_format_padded(ext4_path, hash_path, &p, err);
+	if (threaded)
+		pthread_join(th, NULL);
 	if (r < 0)
 		return r;
+	if (job.r < 0)
+		return uvm_errorf_errno(err, job.r, "copying %s", ext4_path);
 	if (layout != UVM_LAYOUT_NONE) {
 		struct stat st;
 		/* libcryptsetup must not have grown the disk. */

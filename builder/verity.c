@@ -386,6 +386,8 @@ struct walk {
 	EVP_MD_CTX *ctx;
 	int data_fd, hash_fd;
 	uint64_t data_offset;
+	uint64_t data_avail;	/* data bytes in the file from data_offset;
+				   UINT64_MAX = all (reads past are errors) */
 	uint8_t *in;	/* a chunk of input blocks */
 	size_t in_blocks;
 	uint8_t *out;	/* one hash block being filled */
@@ -399,6 +401,18 @@ struct walk {
 typedef int (*digest_fn)(struct walk *w, uint64_t i, const uint8_t *d,
 			 void *ud);
 
+/* Read data bytes at file offset off; bytes past w->data_avail (relative to
+ * w->data_offset) read as zeros (the padded writer). */
+static int read_data(struct walk *w, uint8_t *buf, size_t n, uint64_t off)
+{
+	uint64_t rel = off - w->data_offset, have;
+	if (w->data_avail == UINT64_MAX)
+		return uvm_pread_all(w->data_fd, buf, n, off);
+	have = rel >= w->data_avail ? 0 : MIN((uint64_t)n, w->data_avail - rel);
+	memset(buf + have, 0, n - (size_t)have);
+	return have ? uvm_pread_all(w->data_fd, buf, (size_t)have, off) : 0;
+}
+
 static int hash_blocks(struct walk *w, int fd, uint64_t off, uint32_t bs,
 		       uint64_t count, digest_fn fn, void *ud)
 {
@@ -409,7 +423,8 @@ static int hash_blocks(struct walk *w, int fd, uint64_t off, uint32_t bs,
 
 	while (i < count) {
 		size_t n = (size_t)MIN((uint64_t)per_chunk, count - i);
-		r = uvm_pread_all(fd, w->in, n * bs, off + i * bs);
+		r = fd == w->data_fd ? read_data(w, w->in, n * bs, off + i * bs)
+				     : uvm_pread_all(fd, w->in, n * bs, off + i * bs);
 		if (r < 0)
 			return r;
 		for (size_t k = 0; k < n; k++, i++) {
@@ -466,6 +481,7 @@ static int walk_init(struct walk *w, const struct uvm_verity_params *p,
 	w->out = malloc(p->hash_block_size);
 	w->cmp = malloc(p->hash_block_size);
 	w->data_fd = w->hash_fd = -1;
+	w->data_avail = UINT64_MAX;
 	if (!w->ctx || !w->in || !w->out || !w->cmp || !w->md)
 		return -ENOMEM;
 	return 0;
@@ -484,8 +500,8 @@ static void walk_done(struct walk *w)
 }
 
 static int format_own(const char *data_path, uint64_t data_offset,
-		      const char *hash_path, struct uvm_verity_params *p,
-		      struct uvm_error *err)
+		      uint64_t data_avail, const char *hash_path,
+		      struct uvm_verity_params *p, struct uvm_error *err)
 {
 	_cleanup_(walk_done) struct walk w = { .data_fd = -1, .hash_fd = -1 };
 	struct write_state s = {};
@@ -498,9 +514,17 @@ static int format_own(const char *data_path, uint64_t data_offset,
 	r = walk_init(&w, p, &t);
 	if (r < 0)
 		return uvm_errorf(err, r, "out of memory");
-	w.data_fd = open_data(data_path, data_offset, p, err);
-	if (w.data_fd < 0)
-		return w.data_fd;
+	if (data_avail == UINT64_MAX) {
+		w.data_fd = open_data(data_path, data_offset, p, err);
+		if (w.data_fd < 0)
+			return w.data_fd;
+	} else {
+		w.data_fd = open(data_path, O_RDONLY | O_CLOEXEC);
+		if (w.data_fd < 0)
+			return uvm_errorf_errno(err, -errno, "%s", data_path);
+	}
+	w.data_offset = data_offset;
+	w.data_avail = data_avail;
 	w.hash_fd = open(hash_path, O_RDWR | O_CLOEXEC);
 	if (w.hash_fd < 0)
 		return uvm_errorf_errno(err, -errno, "%s", hash_path);
@@ -508,8 +532,7 @@ static int format_own(const char *data_path, uint64_t data_offset,
 	if (t.levels == 0) {
 		/* One data block: the root is its digest, no tree. */
 		s.count = 1;
-		r = uvm_pread_all(w.data_fd, w.in, p->data_block_size,
-				  data_offset);
+		r = read_data(&w, w.in, p->data_block_size, data_offset);
 		if (r >= 0)
 			r = block_digest(w.ctx, w.md, p, &t, w.in,
 					 p->data_block_size, s.last);
@@ -552,28 +575,36 @@ static int format_own(const char *data_path, uint64_t data_offset,
 	return 0;
 }
 
-int uvm_verity_format(const char *data_path, uint64_t data_offset,
-		      const char *hash_path, struct uvm_verity_params *p,
-		      struct uvm_error *err)
+static int format(const char *data_path, uint64_t data_offset,
+		  bool padded, const char *hash_path,
+		  struct uvm_verity_params *p, struct uvm_error *err)
 {
 	_cleanup_close_ int hfd = -1;
-	uint64_t area, end;
+	uint64_t area, end, data_size = 0;
 	struct stat st;
 	int r;
 
 	r = uvm_verity_params_check(p, err);
 	if (r < 0)
 		return r;
-	r = fill_data_blocks(data_path, data_offset, p, err);
-	if (r < 0)
-		return r;
 	if (data_offset % 512)
 		return uvm_errorf(err, -EINVAL, "data offset %" PRIu64
 				  " is not a multiple of 512", data_offset);
-	r = open_data(data_path, data_offset, p, err);
-	if (r < 0)
-		return r;
-	close(r);
+	if (padded) {
+		if (stat(data_path, &st) < 0)
+			return uvm_errorf_errno(err, -errno, "%s", data_path);
+		data_size = (uint64_t)st.st_size;
+		if (!p->data_blocks)
+			return uvm_errorf(err, -EINVAL, "number of data blocks is 0");
+	} else {
+		r = fill_data_blocks(data_path, data_offset, p, err);
+		if (r < 0)
+			return r;
+		r = open_data(data_path, data_offset, p, err);
+		if (r < 0)
+			return r;
+		close(r);
+	}
 	r = uvm_verity_hash_area_size(p, &area);
 	if (r < 0)
 		return uvm_errorf(err, r, "bad verity geometry for %" PRIu64
@@ -591,9 +622,24 @@ int uvm_verity_format(const char *data_path, uint64_t data_offset,
 	    ftruncate(hfd, (off_t)end) < 0)
 		return uvm_errorf_errno(err, -errno, "%s", hash_path);
 
+	if (padded)
+		return format_own(data_path, 0, data_size, hash_path, p, err);
 	if (data_offset == 0)
 		return format_libcryptsetup(data_path, hash_path, p, err);
-	return format_own(data_path, data_offset, hash_path, p, err);
+	return format_own(data_path, data_offset, UINT64_MAX, hash_path, p, err);
+}
+
+int uvm_verity_format(const char *data_path, uint64_t data_offset,
+		      const char *hash_path, struct uvm_verity_params *p,
+		      struct uvm_error *err)
+{
+	return format(data_path, data_offset, false, hash_path, p, err);
+}
+
+int uvm_verity_format_padded(const char *data_path, const char *hash_path,
+			     struct uvm_verity_params *p, struct uvm_error *err)
+{
+	return format(data_path, 0, true, hash_path, p, err);
 }
 
 /* ---- verify -------------------------------------------------------------- */

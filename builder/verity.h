@@ -81,6 +81,12 @@ int uvm_verity_format(const char *data_path, uint64_t data_offset,
 		      const char *hash_path, struct uvm_verity_params *p,
 		      struct uvm_error *err);
 
+/* Like uvm_verity_format at offset 0, but data_path may be shorter than
+ * p->data_blocks (which must be set): the missing bytes are zeros, as in a
+ * partition larger than the filesystem image copied into it. Own writer. */
+int uvm_verity_format_padded(const char *data_path, const char *hash_path,
+			     struct uvm_verity_params *p, struct uvm_error *err);
+
 /* Offline check against p->root_hash (the superblock, if p->superblock,
  * must also match p). 0 if everything verifies; -EBADMSG on a mismatch with
  * a message naming the first bad block: "data block 635 is corrupted" or
