@@ -624,6 +624,57 @@ json_t *uvm_disk_json(enum uvm_disk_layout layout, const uint8_t seed[32],
 	return r ? NULL : TAKE_PTR(o);
 }
 
+/* What Kata's runtime will read back must be what we built (the
+ * stale-parameters "metadata block 0 is corrupted" boot failure, caught at
+ * build time). */
+static int self_check(enum uvm_disk_layout layout,
+		      const struct uvm_verity_params *p,
+		      const struct uvm_disk_geometry *g, const char *line,
+		      const char *cmdline, bool full, const char *img_path,
+		      const char *hash_path, struct uvm_error *err)
+{
+	struct uvm_kata_verity k;
+	struct uvm_verity_params q;
+	_cleanup_free_ char *again = NULL;
+	int r;
+
+	if (p->data_blocks * p->data_block_size != g->data_bytes)
+		return uvm_errorf(err, -EINVAL, "self-check: %" PRIu64 " data "
+				  "blocks do not cover the %" PRIu64 "-byte data "
+				  "partition", p->data_blocks, g->data_bytes);
+	r = uvm_kata_verity_parse(line, &k, err);
+	if (r <= 0)
+		return uvm_error_prefix(err, r < 0 ? r : -EINVAL,
+					"self-check of root_hash.txt");
+	r = uvm_kata_verity_to_params(&k, &q, err);
+	uvm_kata_verity_done(&k);
+	if (r < 0)
+		return uvm_error_prefix(err, r, "self-check of root_hash.txt");
+	if (q.data_blocks != p->data_blocks ||
+	    q.data_block_size != p->data_block_size ||
+	    q.hash_block_size != p->hash_block_size ||
+	    q.salt_size != p->salt_size ||
+	    memcmp(q.salt, p->salt, p->salt_size) ||
+	    memcmp(q.root_hash, p->root_hash, p->root_hash_size))
+		return uvm_errorf(err, -EIO, "self-check: root_hash.txt does "
+				  "not parse back to the built parameters");
+	q.superblock = p->superblock;
+	r = layout == UVM_LAYOUT_NONE
+		    ? uvm_verity_dm_cmdline(&q, "/dev/vda", "/dev/vdb", "ext4", &again)
+		    : uvm_verity_kata_cmdline(&q, &again);
+	if (r < 0 || strcmp(again, cmdline))
+		return uvm_errorf(err, -EIO, "self-check: the command line "
+				  "from root_hash.txt differs from cmdline.txt");
+	if (full) {
+		q = *p;
+		q.hash_offset = layout == UVM_LAYOUT_NONE ? 0 : g->hash_offset;
+		r = uvm_verity_verify(img_path, g->data_offset, hash_path, &q, err);
+		if (r < 0)
+			return uvm_error_prefix(err, r, "self-check");
+	}
+	return 0;
+}
+
 static char *path_join(const char *dir, const char *name)
 {
 	char *s;
@@ -682,6 +733,13 @@ int uvm_disk_write_dir(const char *ext4_path, enum uvm_disk_layout layout,
 		r = -ENOMEM;
 		goto out;
 	}
+	r = self_check(layout, &p, &g, line,
+		       json_string_value(json_object_get(o, "cmdline")),
+		       opts && opts->verify, img.tmp_path,
+		       layout == UVM_LAYOUT_NONE ? f[0].tmp_path : img.tmp_path,
+		       err);
+	if (r < 0)
+		goto out;
 	r = uvm_write_all(f[1].fd, line, strlen(line));
 	if (r >= 0)
 		r = uvm_write_all(f[2].fd, cmd, strlen(cmd));

@@ -60,6 +60,9 @@ struct uvm_disk_opts {
 				   instead of copying it when it is on the
 				   same filesystem; it is then gone whether
 				   the call succeeds or fails */
+	bool verify;		/* after writing, re-read p1 and check it
+				   against p2's tree with the emitted root
+				   hash (a full extra read of the image) */
 };
 
 /* Assemble out_path (written atomically) from ext4_path. Computes the hash
@@ -78,7 +81,11 @@ int uvm_disk_write(const char *ext4_path, enum uvm_disk_layout layout,
  * missing): rootfs.img (+ rootfs.verity for NONE), root_hash.txt,
  * cmdline.txt (one line + newline), verity.json. Every file atomically;
  * on failure none of them is left under its final name (files of this
- * run already renamed are removed). */
+ * run already renamed are removed). Self-check before anything is renamed:
+ * root_hash.txt goes back through Kata's parser and must give the same
+ * parameters and command line, data_blocks · 4096 must equal the data
+ * partition; with opts->verify also the whole tree (uvm_verity_verify on
+ * the written image). */
 int uvm_disk_write_dir(const char *ext4_path, enum uvm_disk_layout layout,
 		       const uint8_t seed[32], const struct uvm_disk_opts *opts,
 		       const char *out_dir, struct uvm_verity_params *ret_params,

@@ -21,6 +21,7 @@ static const char usage_text[] =
 	"  --seed HEX            64 hex digits: salt, UUIDs, disk signature\n"
 	"                        (default: SHA-256 of EXT4IMAGE)\n"
 	"  --align-mib N         Kata image size alignment (default 128)\n"
+	"  --verify              re-read the written image and check its tree\n"
 	"  --json[=pretty|short] print verity.json on stdout\n";
 
 static int run(int argc, char **argv)
@@ -30,6 +31,7 @@ static int run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "align-mib", required_argument, NULL, 'a' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "json", optional_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -68,6 +70,9 @@ static int run(int argc, char **argv)
 				return log_usage("--align-mib: '%s' is not a size in MiB",
 						 optarg);
 			dopts.align_mib = (uint32_t)v;
+			break;
+		case 'V':
+			dopts.verify = true;
 			break;
 		case 'j':
 			if (cli_parse_json(optarg, &json) < 0)

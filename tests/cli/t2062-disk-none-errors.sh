@@ -21,6 +21,11 @@ test_expect_success '--json prints verity.json' '
 import json; a = json.load(open(\"j\")); b = json.load(open(\"out2/verity.json\"))
 assert a == b and a[\"layout\"] == \"none\" and a[\"verity\"][\"data_blocks\"] == 2048"
 '
+test_expect_success '--verify re-reads every layout and passes' '
+	for l in kata gpt none; do
+		uvmkit disk --verify --layout $l --seed $(printf %064d 2) -o v-$l fs.ext4 >/dev/null || return 1
+	done
+'
 test_expect_success 'an image whose size is not a multiple of 4096: one line, no output' '
 	head -c 10000 /dev/zero >odd.img &&
 	test_expect_code 1 uvmkit disk -o bad odd.img 2>err &&
