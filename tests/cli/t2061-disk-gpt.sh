@@ -37,6 +37,12 @@ test_expect_success 'sfdisk rebuilds the same bytes from the spec script (§7)' 
 	cmp -n 1048576 ref.img out/rootfs.img &&
 	cmp -i $((SZ - 33 * 512)) ref.img out/rootfs.img
 '
+test_expect_success 'sgdisk -p lists both partitions with their names' '
+	sgdisk -p out/rootfs.img >p.out 2>&1 &&
+	test_grep "^   1 *2048 *133119 .*root-x86-64\$" p.out &&
+	test_grep "^   2 .*root-x86-64-verity\$" p.out &&
+	test_grep "Disk identifier (GUID): $(j "d[\"disk_guid\"]" | tr a-f A-F)" p.out
+'
 test_expect_success 'PARTUUIDs are the root hash halves, types are DPS x86-64' '
 	RH=$(j "d[\"verity\"][\"root_hash\"]") &&
 	sfdisk --json out/rootfs.img >pt.json &&
