@@ -433,6 +433,10 @@ static int assemble(const char *ext4_path, enum uvm_disk_layout layout,
 		r = uvm_disk_kata_geometry(fs, opts ? opts->align_mib : 0, &g, err);
 		if (r < 0)
 			return r;
+		if (g.disk_bytes / SECTOR > UINT32_MAX)
+			return uvm_errorf(err, -EFBIG, "a %" PRIu64 "-byte disk is "
+					  "too large for an MBR (2 TiB); use "
+					  "--layout gpt", g.disk_bytes);
 		p.superblock = false;
 		break;
 	case UVM_LAYOUT_GPT:
