@@ -12,6 +12,7 @@
 #include "../common/hash.h"
 #include "../common/hex.h"
 #include "../common/fileio.h"
+#include <unistd.h>
 #include "../common/uuid.h"
 
 static const char usage_text[] =
@@ -203,9 +204,24 @@ static int do_format(struct args *a, char **pos)
 		    uvm_derive_uuid(s, "verity-uuid", a->p.uuid) < 0)
 			return log_lib_error(NULL, -EIO, "deriving the UUID");
 	}
-	r = uvm_verity_format(pos[0], a->data_offset, pos[1], &a->p, &err);
-	if (r < 0)
-		return log_lib_error(&err, r, "format");
+	{
+		/* A new HASH file is written atomically; an existing one (a
+		 * device, or DATA itself with --hash-offset) in place, as
+		 * veritysetup does. */
+		_cleanup_(uvm_atomic_abort) struct uvm_atomic_file f = { .fd = -1 };
+		const char *hash_path = pos[1];
+		if (access(pos[1], F_OK) < 0 && errno == ENOENT) {
+			r = uvm_atomic_open(&f, pos[1], 0644, &err);
+			if (r < 0)
+				return log_lib_error(&err, r, "format");
+			hash_path = f.tmp_path;
+		}
+		r = uvm_verity_format(pos[0], a->data_offset, hash_path, &a->p, &err);
+		if (r >= 0 && f.tmp_path)
+			r = uvm_atomic_commit(&f, &err);
+		if (r < 0)
+			return log_lib_error(&err, r, "format");
+	}
 	if (a->json) {
 		uint64_t area = 0;
 		_cleanup_json_ json_t *o = uvm_verity_params_json(&a->p);

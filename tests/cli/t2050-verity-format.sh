@@ -75,9 +75,12 @@ test_expect_success 'bad options are usage errors' '
 	test_expect_code 2 uvmkit verity format --salt=ab data.img 2>err &&
 	test_expect_code 2 uvmkit verity 2>err
 '
-test_expect_success 'data not a multiple of the block size is refused' '
+test_expect_success 'data not a multiple of the block size is refused, no hash file left' '
 	head -c 5000 /dev/zero >odd.img &&
 	test_expect_code 1 uvmkit verity format --salt=ab odd.img x.hash 2>err &&
-	test_grep "not a multiple of the data block size" err
+	test_grep "not a multiple of the data block size" err &&
+	! test -e x.hash &&
+	test_expect_code 1 uvmkit verity format --salt=ab --data-blocks=9999 data.img y.hash 2>err &&
+	test $(wc -l <err) = 1 && ! test -e y.hash && test -z "$(ls -A | grep "^\.y")"
 '
 test_done
