@@ -273,6 +273,24 @@ static void test_write_dir(void **state)
 	assert_non_null(strstr(line, ",data_blocks=1024,data_block_size=4096,"
 				     "hash_block_size=4096\n"));
 
+	/* consume_input: the ext4 file is renamed into place, not copied. */
+	{
+		struct uvm_disk_opts o = { .consume_input = true };
+		struct uvm_verity_params q;
+		struct stat st1, st2;
+		fake_fs(tpath("fs4b"), 4 * MIB);
+		assert_int_equal(stat(tpath("fs4b"), &st1), 0);
+		assert_int_equal(uvm_disk_write_dir(tpath("fs4b"), UVM_LAYOUT_NONE,
+						    SEED, &o, tpath("out-consume"),
+						    &q, &err), 0);
+		assert_int_equal(stat(tpath("out-consume/rootfs.img"), &st2), 0);
+		assert_int_equal(st1.st_ino, st2.st_ino);
+		assert_int_equal(st2.st_mode & 07777, 0644);
+		assert_true(access(tpath("fs4b"), F_OK) < 0);
+		assert_memory_equal(q.root_hash, p.root_hash, 32);
+		assert_int_equal(count_files(tpath("out-consume")), 5);
+	}
+
 	/* A bad input leaves nothing behind. */
 	f = fopen(tpath("odd"), "w");
 	assert_non_null(f);
