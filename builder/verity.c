@@ -618,6 +618,19 @@ static int format(const char *data_path, uint64_t data_offset,
 	if (fstat(hfd, &st) < 0)
 		return uvm_errorf_errno(err, -errno, "%s", hash_path);
 	end = p->hash_offset + area;
+	{
+		/* Data and hash in one file must not overlap. */
+		struct stat ds;
+		uint64_t dend = data_offset + p->data_blocks * p->data_block_size;
+		if (stat(data_path, &ds) == 0 && ds.st_dev == st.st_dev &&
+		    ds.st_ino == st.st_ino && data_offset < end &&
+		    p->hash_offset < dend)
+			return uvm_errorf(err, -EINVAL,
+					  "hash area [%" PRIu64 ", %" PRIu64
+					  ") overlaps the data [%" PRIu64 ", %"
+					  PRIu64 ") in %s", p->hash_offset, end,
+					  data_offset, dend, hash_path);
+	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < end &&
 	    ftruncate(hfd, (off_t)end) < 0)
 		return uvm_errorf_errno(err, -errno, "%s", hash_path);

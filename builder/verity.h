@@ -72,11 +72,12 @@ int uvm_verity_hash_area_size(const struct uvm_verity_params *p,
 
 /* Compute the hash tree of data_path (its data_blocks blocks starting at
  * byte data_offset) into hash_path at p->hash_offset, with a superblock
- * when p->superblock. hash_path must exist (it is not truncated; it is
- * extended when shorter than the area). data_offset 0 runs libcryptsetup;
+ * when p->superblock. hash_path is created if missing, never truncated, and
+ * extended when shorter than the area; data and hash may be one file if
+ * they do not overlap (-EINVAL otherwise). data_offset 0 runs libcryptsetup;
  * another offset runs uvmkit's own writer (same bytes, checked in tests).
  * If p->data_blocks is 0 it is set from the data file size (which must
- * then be a multiple of the block size). Fills p->root_hash. */
+ * then be a multiple of the block size). Fills p->root_hash(_size). */
 int uvm_verity_format(const char *data_path, uint64_t data_offset,
 		      const char *hash_path, struct uvm_verity_params *p,
 		      struct uvm_error *err);

@@ -34,6 +34,11 @@ test_expect_success 'data and hash in one file (--hash-offset, --data-blocks)' '
 	cmp one.img one-ref.img &&
 	grep "^Root hash:" ours.out >a && grep "^Root hash:" ref.out >b && test_cmp b a
 '
+test_expect_success 'a hash area overlapping the data is refused' '
+	cp data.img ov.img &&
+	test_expect_code 1 uvmkit verity format --salt=$SALT --hash-offset=4194304 ov.img ov.img 2>err &&
+	test_grep "overlaps the data" err && cmp ov.img data.img
+'
 test_expect_success 'other hashes and block sizes' '
 	uvmkit verity format --salt=ab --uuid=$UUID --hash=sha512 --hash-block-size=512 \
 		data.img o3.hash >ours.out &&
