@@ -879,6 +879,8 @@ static const char *trim(const char *b, const char **e)
 	return b;
 }
 
+/* Unsigned decimal as Go's strconv.ParseUint(v, 10, 64): digits only (Rust's
+ * u64::from_str would also take a leading '+'; we follow the stricter one). */
 static int parse_u64(const char *b, const char *e, uint64_t *ret)
 {
 	uint64_t v = 0;
@@ -937,10 +939,10 @@ int uvm_kata_verity_parse(const char *s, struct uvm_kata_verity *ret,
 				       (int)MIN(fe - fb, 64), fb);
 			goto fail;
 		}
+		/* Only the field is trimmed, not key and value (Rust
+		 * parse_kernel_verity_params: "root_hash =x" is an unknown key). */
 		ke = eq;
-		fb = trim(fb, &ke);
 		vb = eq + 1, ve = fe;
-		vb = trim(vb, &ve);
 		if (fb == ke) {
 			r = uvm_errorf(err, -EINVAL,
 				       "kernel_verity_params: empty key");

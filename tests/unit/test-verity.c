@@ -358,8 +358,17 @@ static void test_kata_parser(void **state)
 		  "hash_block_size=4096", 1, "ab", "cd", 2048, 4096, 4096, NULL },
 		{ "", 0, NULL, NULL, 0, 0, 0, NULL },
 		{ " \t\n ", 0, NULL, NULL, 0, 0, 0, NULL },
-		{ " root_hash = ab , salt=cd,,data_blocks=1,data_block_size=512,"
+		{ " root_hash=ab , salt=cd,,data_blocks=1,data_block_size=512,"
 		  "hash_block_size=1024,unknown=x, ", 1, "ab", "cd", 1, 512, 1024, NULL },
+		/* key and value are not trimmed: "root_hash " is another key */
+		{ "root_hash =ab,salt=cd,data_blocks=1,data_block_size=512,"
+		  "hash_block_size=512", -EINVAL, NULL, NULL, 0, 0, 0,
+		  "missing root_hash" },
+		{ "root_hash=ab,salt=cd,data_blocks= 1,data_block_size=512,"
+		  "hash_block_size=512", -EINVAL, NULL, NULL, 0, 0, 0,
+		  "not an unsigned decimal" },
+		{ "root_hash= ab,salt=cd,data_blocks=1,data_block_size=512,"
+		  "hash_block_size=512", 1, " ab", "cd", 1, 512, 512, NULL },
 		{ "salt=cd,root_hash=1,root_hash=2,data_blocks=3,data_block_size=512,"
 		  "hash_block_size=512,salt=ef", 1, "2", "ef", 3, 512, 512, NULL },
 		{ "root_hash=a=b,salt=c,data_blocks=1,data_block_size=512,"
