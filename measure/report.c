@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,25 +180,26 @@ static int parse_hcl(const uint8_t *buf, size_t len, struct snp_report *r,
 	return 0;
 }
 
-/* Point the field pointers into r->raw (done after r is in its final place). */
-static void set_pointers(struct snp_report *r)
+/* Copy the byte-string fields out of r->raw. */
+static void copy_fields(struct snp_report *r)
 {
-	const uint8_t *p = r->raw;
-	r->family_id = p + 0x010;
-	r->image_id = p + 0x020;
-	r->vmpl = le32(p + 0x030);
-	r->current_tcb = le64(p + 0x038);
-	r->platform_info = le64(p + 0x040);
-	r->report_data = p + 0x050;
-	r->measurement = p + 0x090;
-	r->host_data = p + 0x0C0;
-	r->id_key_digest = p + 0x0E0;
-	r->author_key_digest = p + 0x110;
-	r->report_id = p + 0x140;
-	r->report_id_ma = p + 0x160;
-	r->chip_id = p + 0x1A0;
-	r->sig_r = p + 0x2A0;
-	r->sig_s = p + 0x2E8;
+	static const struct {
+		size_t field, off, len;
+	} f[] = {
+#define F(name, o) { offsetof(struct snp_report, name), o, sizeof(((struct snp_report *)0)->name) }
+		F(family_id, 0x010),	 F(image_id, 0x020),
+		F(report_data, 0x050),	 F(measurement, 0x090),
+		F(host_data, 0x0C0),	 F(id_key_digest, 0x0E0),
+		F(author_key_digest, 0x110), F(report_id, 0x140),
+		F(report_id_ma, 0x160),	 F(chip_id, 0x1A0),
+		F(sig_r, 0x2A0),	 F(sig_s, 0x2E8),
+#undef F
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+		memcpy((uint8_t *)r + f[i].field, r->raw + f[i].off, f[i].len);
+	r->vmpl = le32(r->raw + 0x030);
+	r->current_tcb = le64(r->raw + 0x038);
+	r->platform_info = le64(r->raw + 0x040);
 }
 
 int snp_report_parse(const uint8_t *buf, size_t len, size_t offset,
@@ -293,8 +295,8 @@ int snp_report_parse(const uint8_t *buf, size_t len, size_t offset,
 		r.current_mit_vector = le64(p + 0x200);
 	}
 
+	copy_fields(&r);
 	*ret = r;
-	set_pointers(ret);
 	return 0;
 }
 

@@ -11,7 +11,9 @@
  * report that fails any of these never reaches the verifier.
  *
  * Ownership: struct snp_report is a plain value (it holds a copy of the
- * 1184 bytes); nothing in it needs freeing.
+ * 1184 bytes and of every field); it may be copied, nothing needs freeing.
+ * The verifier hashes raw and reads the signature from sig_r/sig_s, so a
+ * caller that edits a parsed report must parse it again.
  */
 #ifndef UVM_MEASURE_REPORT_H
 #define UVM_MEASURE_REPORT_H
@@ -88,15 +90,15 @@ struct snp_report {
 	bool has_cpuid;					/* VERSION >= 3 */
 	uint8_t cpuid_fam, cpuid_mod, cpuid_step;
 	uint8_t current_fw[3], committed_fw[3]; /* major, minor, build */
-	/* Pointers into raw, for readability. */
-	const uint8_t *family_id, *image_id;		/* 16 */
-	const uint8_t *report_data;			/* 64 */
-	const uint8_t *measurement;			/* 48 */
-	const uint8_t *host_data;			/* 32 */
-	const uint8_t *id_key_digest, *author_key_digest; /* 48 */
-	const uint8_t *report_id, *report_id_ma;	/* 32 */
-	const uint8_t *chip_id;				/* 64 */
-	const uint8_t *sig_r, *sig_s; /* 72 each, little-endian */
+	/* Copies of the byte-string fields (raw stays the signed original). */
+	uint8_t family_id[16], image_id[16];
+	uint8_t report_data[64];
+	uint8_t measurement[48];
+	uint8_t host_data[32];
+	uint8_t id_key_digest[48], author_key_digest[48];
+	uint8_t report_id[32], report_id_ma[32];
+	uint8_t chip_id[64];
+	uint8_t sig_r[72], sig_s[72]; /* little-endian, as stored */
 };
 
 /* Policy bits (u64 at 0x08). */

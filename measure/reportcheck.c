@@ -4,8 +4,10 @@
 #include "reportcheck.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/fileio.h"
 #include "common/hash.h"
@@ -57,7 +59,8 @@ int snp_min_tcb_parse(const char *s, struct snp_min_tcb *ret,
 		errno = 0;
 		unsigned long v = strtoul(p + n + 1, &end, 0);
 		if (errno || end == p + n + 1 || v > 255 ||
-		    (*end && *end != ','))
+		    (*end && (*end != ',' || !end[1])) || p[n + 1] == '-' ||
+		    p[n + 1] == '+' || p[n + 1] == ' ')
 			return uvm_errorf(err, -EINVAL,
 					  "--min-tcb '%s': %.*s needs a number "
 					  "0..255",
