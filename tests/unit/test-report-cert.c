@@ -433,7 +433,7 @@ static void test_signature_bits(void **state)
 	struct snp_report r;
 	assert_int_equal(snp_report_parse(buf, len, 0, &r, &err), 0);
 	assert_int_equal(amd_report_signature_verify(&r, vek, &err), 1);
-	static const size_t offs[] = { 0x08, 0x50, 0x90, 0xC0, 0x180, 0x1A0, 0x29F,
+	static const size_t offs[] = { 0x08, 0x50, 0x90, 0xC0, 0x180, 0x1A0, 0x1F8, 0x200,
 				       0x2A0, 0x2E8 };
 	for (size_t i = 0; i < ARRAY_SIZE(offs); i++) {
 		uint8_t b[SNP_REPORT_SIZE];
