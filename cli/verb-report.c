@@ -135,6 +135,9 @@ enum {
 	OPT_JSON,
 };
 
+/* log_usage() for parse_argv, which returns a negative errno. */
+#define usage_error(...) (log_usage(__VA_ARGS__), -EINVAL)
+
 /* Returns <0 on a usage error (already logged), 0 to go on, 1 after --help. */
 static int parse_argv(int argc, char **argv)
 {
@@ -176,21 +179,21 @@ static int parse_argv(int argc, char **argv)
 			unsigned long long v = strtoull(optarg, &end, 0);
 			if (errno || end == optarg || *end || optarg[0] == '-' ||
 			    v > (1u << 20))
-				return log_usage("--offset '%s': not a byte offset",
+				return usage_error("--offset '%s': not a byte offset",
 						 optarg);
 			arg.offset = (size_t)v;
 			break;
 		}
 		case OPT_PRODUCT:
 			if ((p = snp_product_parse(optarg)) < 0)
-				return log_usage("--product '%s': expected milan, "
+				return usage_error("--product '%s': expected milan, "
 						 "genoa or turin",
 						 optarg);
 			arg.product = (enum snp_product)p;
 			break;
 		case OPT_CERTS:
 			if (arg.n_certs >= ARRAY_SIZE(arg.certs))
-				return log_usage("too many --certs");
+				return usage_error("too many --certs");
 			arg.certs[arg.n_certs++] = optarg;
 			break;
 		case OPT_ARK:
@@ -198,7 +201,7 @@ static int parse_argv(int argc, char **argv)
 			break;
 		case OPT_AT:
 			if (parse_time(optarg, &arg.at) < 0)
-				return log_usage("--at '%s': expected now, epoch "
+				return usage_error("--at '%s': expected now, epoch "
 						 "seconds, @EPOCH, YYYY-MM-DD or "
 						 "YYYY-MM-DDTHH:MM:SSZ",
 						 optarg);
@@ -208,13 +211,13 @@ static int parse_argv(int argc, char **argv)
 			break;
 		case OPT_MEASUREMENT:
 			if (parse_hex_exact(optarg, arg.rel.measurement, 48) < 0)
-				return log_usage("--measurement: expected 96 hex "
+				return usage_error("--measurement: expected 96 hex "
 						 "digits");
 			arg.rel.has_measurement = true;
 			break;
 		case OPT_HOST_DATA:
 			if (parse_hex_exact(optarg, arg.rel.host_data, 32) < 0)
-				return log_usage("--host-data: expected 64 hex "
+				return usage_error("--host-data: expected 64 hex "
 						 "digits");
 			arg.rel.has_host_data = true;
 			break;
@@ -231,7 +234,7 @@ static int parse_argv(int argc, char **argv)
 			uint8_t v[3];
 			if (parse_version(optarg, 2, v) < 0 || strchr(optarg, '.') !=
 								      strrchr(optarg, '.'))
-				return log_usage("--min-abi '%s': expected "
+				return usage_error("--min-abi '%s': expected "
 						 "MAJOR.MINOR",
 						 optarg);
 			arg.rel.has_min_abi = true;
@@ -241,14 +244,14 @@ static int parse_argv(int argc, char **argv)
 		}
 		case OPT_MIN_FW:
 			if (parse_version(optarg, 2, arg.rel.min_fw) < 0)
-				return log_usage("--min-fw '%s': expected "
+				return usage_error("--min-fw '%s': expected "
 						 "MAJOR.MINOR[.BUILD]",
 						 optarg);
 			arg.rel.has_min_fw = true;
 			break;
 		case OPT_MIN_TCB:
 			if (snp_min_tcb_parse(optarg, &arg.rel.min_tcb, &err) < 0)
-				return log_usage("%s", err.msg);
+				return usage_error("%s", err.msg);
 			arg.rel.has_min_tcb = true;
 			break;
 		case OPT_REPORT_DATA: {
@@ -259,7 +262,7 @@ static int parse_argv(int argc, char **argv)
 				s += 2;
 			if (uvm_hex_decode_alloc(s, &b, &n) < 0 || n == 0 ||
 			    n > 64)
-				return log_usage("--report-data: expected 2 to "
+				return usage_error("--report-data: expected 2 to "
 						 "128 hex digits");
 			memcpy(arg.rel.report_data, b, n);
 			arg.rel.report_data_len = n;
@@ -269,7 +272,7 @@ static int parse_argv(int argc, char **argv)
 			errno = 0;
 			long v = strtol(optarg, &end, 0);
 			if (errno || end == optarg || *end || v < 0 || v > 3)
-				return log_usage("--vmpl '%s': expected 0..3",
+				return usage_error("--vmpl '%s': expected 0..3",
 						 optarg);
 			arg.rel.vmpl = (int)v;
 			break;
@@ -283,7 +286,7 @@ static int parse_argv(int argc, char **argv)
 		}
 	}
 	if (arg.rel.policy_file && arg.rel.has_host_data)
-		return log_usage("--host-data and --policy both set HOST_DATA; "
+		return usage_error("--host-data and --policy both set HOST_DATA; "
 				 "give one");
 	return 0;
 }

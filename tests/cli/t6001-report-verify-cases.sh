@@ -1,0 +1,64 @@
+#!/bin/sh
+# uvmkit report verify/chain: every case of vectors/snp-reports/cases.json
+# (including the two altered VCEKs, the expired VLEK and the chain-only Turin
+# VCEK) gives the recorded result for every check, at 2026-11-28.
+. "$(dirname "$0")/test-lib.sh"
+test_require python3
+test_require_shared vectors/snp-reports
+V=$SHARED/vectors/snp-reports
+G=$TOP/tests/cli/t6001-report-verify-cases.d
+
+test_expect_success 'every case verifies as cases.json records it' '
+	UVMKIT=$UVMKIT SHARED=$SHARED python3 "$TOP/tests/cli/lib-report-cases.py" verify
+'
+test_expect_success 'golden verify output: routex-turin-v5 (pass)' '
+	(cd "$V" && uvmkit report verify routex-turin-v5/report.bin \
+		--certs routex-turin-v5/vcek_ask_ark.pem --at 2026-11-28) >turin.out &&
+	test_cmp_golden "$G/routex-turin-v5.stdout.exact" turin.out
+'
+test_expect_success 'golden verify output: NEG-trustee-octet (fails, exit 1)' '
+	(cd "$V" && test_expect_code 1 uvmkit report verify trustee-milan-v2-vcek/report.bin \
+		--certs trustee-milan-v2-vcek/NEG-vcek-other-chip-octetstring-hwid.der \
+		--certs trust/milan_ask.pem --certs trust/milan_ark.pem --at 2026-11-28) >neg.out 2>neg.err &&
+	test_cmp_golden "$G/NEG-trustee-octet.stdout.exact" neg.out &&
+	test ! -s neg.err
+'
+test_expect_success 'expired VLEK: FAIL now and on 2026-11-28, PASS on 2025-06-01' '
+	(cd "$V" && test_expect_code 1 uvmkit report verify trustee-milan-v3-vlek/report.bin \
+		--certs trustee-milan-v3-vlek/vlek.der --certs trust/milan_ask_ark_asvk.pem) >now.out &&
+	test_grep "^FAIL  vek-validity .*EXPIRED" now.out &&
+	test_grep "^FAIL  chain-x509 .*certificate has expired" now.out &&
+	(cd "$V" && uvmkit report verify trustee-milan-v3-vlek/report.bin \
+		--certs trustee-milan-v3-vlek/vlek.der --certs trust/milan_ask_ark_asvk.pem \
+		--at 2025-06-01T12:00:00Z) >then.out &&
+	test_grep "^result: PASS" then.out &&
+	(cd "$V" && uvmkit report verify trustee-milan-v3-vlek/report.bin \
+		--certs trustee-milan-v3-vlek/vlek.der --certs trust/milan_ask_ark_asvk.pem \
+		--at @1748736000) >epoch.out &&
+	test_grep "^result: PASS" epoch.out
+'
+test_expect_success 'a directory of certificates works like the files' '
+	uvmkit report verify "$V/mstav-genoa-v3/report.bin" --certs "$V/mstav-genoa-v3" --at 2026-11-28 >dir.out &&
+	test_grep "^result: PASS (14 checks)" dir.out
+'
+test_expect_success 'certificate order does not matter (ARK, ASK, VCEK reversed)' '
+	awk "/BEGIN/{n++} {print > (\"c\" n \".pem\")}" "$V/azure-milan-v2-hcl/vcek_ask_ark.pem" &&
+	cat c3.pem c2.pem c1.pem >reversed.pem &&
+	uvmkit report verify "$V/azure-milan-v2-hcl/hcl-report.bin" --certs reversed.pem --at 2026-11-28 >rev.out &&
+	test_grep "^result: PASS" rev.out
+'
+test_expect_success 'VCEK alone: the built-in ASK and pinned ARK complete the chain' '
+	uvmkit report verify "$V/mstav-milan-v3/report.bin" --certs "$V/mstav-milan-v3/vcek.pem" --at 2026-11-28 >alone.out &&
+	test_grep "^PASS  ark-signs-ask .*(built-in)" alone.out &&
+	test_grep "^result: PASS" alone.out
+'
+test_expect_success '--ark with the pinned ARK file, and --product matching' '
+	uvmkit report verify "$V/mstav-milan-v3/report.bin" --certs "$V/mstav-milan-v3/vcek.pem" \
+		--ark "$V/trust/milan_ark.pem" --product milan --at 2026-11-28 >ark.out &&
+	test_grep "^PASS  ark-pinned .*given with --ark" ark.out
+'
+test_expect_success 'verify --json: checks, failed count, result' '
+	(cd "$V" && test_expect_code 1 uvmkit report verify gosev-milan-v2/report.bin --certs gosev-milan-v2 --at 2026-11-28 --json) >g.json &&
+	python3 -c "import json; j=json.load(open(\"g.json\")); assert j[\"result\"]==\"fail\" and j[\"failed\"]==1, j; assert [c[\"name\"] for c in j[\"checks\"] if not c[\"pass\"]]==[\"policy-debug\"]"
+'
+test_done
