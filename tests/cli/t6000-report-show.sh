@@ -6,7 +6,7 @@
 test_require python3
 test_require_shared vectors/snp-reports
 V=$SHARED/vectors/snp-reports
-G=$TOP/tests/cli/t6000-report-show.d
+G=$TOP/tests/cli/t6000-report-show.golden
 
 test_expect_success 'every case decodes as cases.json records it' '
 	UVMKIT=$UVMKIT SHARED=$SHARED python3 "$TOP/tests/cli/lib-report-cases.py" show
