@@ -709,6 +709,12 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 	int k;
 	char who[512] = "", src[512];
 
+	if (o->ark && (o->ark->n != 1 || o->ark->c[0].kind != AMD_CERT_ARK))
+		return uvm_errorf(err, -EINVAL,
+				  "%s: --ark must hold exactly one ARK "
+				  "certificate (CN=ARK-<product>)",
+				  o->ark->n ? o->ark->c[0].source : "(empty)");
+
 	/* 1. The VEK. */
 	const struct amd_cert *vek = find_kind(certs, AMD_CERT_VCEK, &n);
 	size_t nl;
