@@ -602,7 +602,8 @@ static int claim(enum snp_product *cur, char *who, size_t who_size,
 	if (*cur != SNP_PRODUCT_UNKNOWN && *cur != p)
 		return uvm_errorf(err, -EXDEV,
 				  "product mismatch: %s says %s but %s says %s "
-				  "(certificates for another product line?)",
+				  "(report and certificates must be of one "
+				  "product line)",
 				  who, snp_product_name(*cur), src,
 				  snp_product_name(p));
 	if (*cur == SNP_PRODUCT_UNKNOWN) {
@@ -913,20 +914,22 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 	if (ret_product)
 		*ret_product = product;
 	if (!r) {
-		char hw[129] = "absent";
-		if (ext.hwid_len)
+		char hw[160] = "absent", fmc[16] = "absent";
+		if (ext.hwid_len) {
 			uvm_hex_encode(ext.hwid, ext.hwid_len, hw);
+			strcat(hw, ext.hwid_octet_string ? " (OCTET STRING)" : " (raw)");
+		}
+		if (ext.has_fmc)
+			snprintf(fmc, sizeof(fmc), "%u", ext.fmc);
 		snp_checks_add(out, "vek-extensions", true,
-			       "structVersion %lld, productName %s, fmcSPL %s%d, "
+			       "structVersion %lld, productName %s, fmcSPL %s, "
 			       "blSPL %d, teeSPL %d, snpSPL %d, ucodeSPL %d, "
-			       "hwID %s%s%s%s",
+			       "hwID %s%s%s",
 			       ext.has_struct_version ? (long long)ext.struct_version : -1LL,
 			       ext.product_name[0] ? ext.product_name : "absent",
-			       ext.has_fmc ? "" : "absent/", ext.has_fmc ? ext.fmc : -1,
-			       ext.has_bl ? ext.bl : -1, ext.has_tee ? ext.tee : -1,
+			       fmc, ext.has_bl ? ext.bl : -1, ext.has_tee ? ext.tee : -1,
 			       ext.has_snp ? ext.snp : -1,
 			       ext.has_ucode ? ext.ucode : -1, hw,
-			       ext.hwid_len ? (ext.hwid_octet_string ? " (OCTET STRING)" : " (raw)") : "",
 			       ext.csp_id[0] ? ", cspID " : "", ext.csp_id);
 		return 0;
 	}
