@@ -3,6 +3,8 @@
 # field by field with cases.json (JSON and key=value output); golden output
 # for a v2 (Azure HCL), a v3 and a v5 report.
 . "$(dirname "$0")/test-lib.sh"
+# A sanitizer report must not pass for the "exit 1" the tests expect.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99" UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
 test_require python3
 test_require_shared vectors/snp-reports
 V=$SHARED/vectors/snp-reports

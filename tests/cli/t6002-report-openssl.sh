@@ -4,6 +4,8 @@
 # README: r/s little-endian -> DER with asn1parse, `openssl dgst -sha384
 # -verify`) and the chain (`openssl verify -attime` with the pinned ARK).
 . "$(dirname "$0")/test-lib.sh"
+# A sanitizer report must not pass for the "exit 1" the tests expect.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99" UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
 test_require python3 openssl xxd tac
 test_require_shared vectors/snp-reports
 V=$SHARED/vectors/snp-reports

@@ -2,6 +2,8 @@
 # uvmkit report: malformed reports, certificates and chains get one clear
 # line on stderr, nothing on stdout and exit 1 — never a crash.
 . "$(dirname "$0")/test-lib.sh"
+# A sanitizer report must not pass for the "exit 1" the tests expect.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99" UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
 test_require openssl python3 xxd
 test_require_shared vectors/snp-reports
 V=$SHARED/vectors/snp-reports

@@ -4,6 +4,8 @@
 # HOST_DATA (--host-data, --policy FILE = SHA-256 of the file), POLICY bits
 # (debug, SMT, minimum ABI), --min-tcb, --min-fw, --report-data, --vmpl.
 . "$(dirname "$0")/test-lib.sh"
+# A sanitizer report must not pass for the "exit 1" the tests expect.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99" UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
 test_require python3 sha256sum xxd
 test_require_shared vectors/snp-reports
 V=$SHARED/vectors/snp-reports
