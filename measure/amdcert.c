@@ -692,6 +692,14 @@ static void check_hwid(struct snp_checks *out, const struct snp_report *r,
 		return;
 	}
 	static const uint8_t zero[64];
+	if (!memcmp(r->chip_id, zero, 64)) {
+		/* MaskChipId: the platform zeroes CHIP_ID; the binding to the
+		 * chip then rests on the VCEK key (checked by report-signature). */
+		snp_checks_add(out, "vek-hwid", true,
+			       "CHIP_ID is zero (MaskChipId set): hwID %s not "
+			       "comparable; the VCEK signature binds the chip", h);
+		return;
+	}
 	bool eq = !memcmp(e->hwid, r->chip_id, want);
 	bool rest0 = !memcmp(r->chip_id + want, zero, 64 - want);
 	snp_checks_add(out, "vek-hwid", eq && rest0,

@@ -415,6 +415,24 @@ static void test_bad_chains(void **state)
 	assert_int_equal(amd_verify(&r, &set, &o, &l, NULL, &err), 0);
 	assert_false(check_pass(&l, "signing-key"));
 	assert_false(check_pass(&l, "report-signature"));
+
+	/* CHIP_ID zeroed (MaskChipId): hwID not comparable, not a mismatch;
+	 * a different non-zero CHIP_ID is a mismatch. */
+	assert_int_equal(uvm_read_file(VEC "/mstav-milan-v3/report.bin", 1 << 20,
+				       &buf, &len, &err),
+			 0);
+	memset(buf + 0x1A0, 0, 64);
+	assert_int_equal(snp_report_parse(buf, len, SIZE_MAX, &r, &err), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(amd_verify(&r, &set, &o, &l, NULL, &err), 0);
+	assert_true(check_pass(&l, "vek-hwid"));
+	assert_non_null(strstr(snp_checks_find(&l, "vek-hwid")->detail, "MaskChipId"));
+	buf[0x1A0 + 63] = 1;
+	assert_int_equal(snp_report_parse(buf, len, SIZE_MAX, &r, &err), 0);
+	free(buf);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(amd_verify(&r, &set, &o, &l, NULL, &err), 0);
+	assert_false(check_pass(&l, "vek-hwid"));
 }
 
 /* One flipped bit anywhere in the signed part breaks the signature. */
