@@ -147,6 +147,104 @@ static bool looks_pem(const uint8_t *buf, size_t len)
 	return memmem(buf, len, "-----BEGIN", 10) != NULL;
 }
 
+/* GHCB certificate table GUIDs (spec §6), as text; a table stores them in
+ * the little-endian (UEFI) layout, which is what we match first. */
+static const char *const cert_table_guids[] = {
+	"63da758d-e664-4564-adc5-f4b93be8accd", /* VCEK */
+	"a8074bc2-a25a-483e-aae6-39c045a0b8a1", /* VLEK */
+	"4ab7b379-bbac-4fe4-a02f-05aef327c782", /* ASK/ASVK */
+	"c0b406a4-a803-4952-9743-3fb6014cd0ae", /* ARK */
+};
+
+/* Parse a GUID string into 16 bytes, little-endian (UEFI) or big-endian. */
+static void guid_bytes(const char *g, bool le, uint8_t out[16])
+{
+	char hex[33];
+	size_t k = 0;
+	for (const char *p = g; *p && k < 32; p++)
+		if (*p != '-')
+			hex[k++] = *p;
+	hex[k] = 0;
+	uvm_hex_decode(hex, out, 16);
+	if (le) {
+		uint8_t t;
+		t = out[0], out[0] = out[3], out[3] = t;
+		t = out[1], out[1] = out[2], out[2] = t;
+		t = out[4], out[4] = out[5], out[5] = t;
+		t = out[6], out[6] = out[7], out[7] = t;
+	}
+}
+
+/* Is p (16 bytes) one of the known certificate-table GUIDs? */
+static bool known_guid(const uint8_t *p)
+{
+	uint8_t g[16];
+	for (size_t i = 0; i < ARRAY_SIZE(cert_table_guids); i++)
+		for (int le = 0; le < 2; le++) {
+			guid_bytes(cert_table_guids[i], le, g);
+			if (!memcmp(p, g, 16))
+				return true;
+		}
+	return false;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* A GHCB certificate table (SNP_GET_EXT_REPORT certificates, configfs-tsm
+ * auxblob): 24-byte entries (GUID, u32 offset, u32 length) ended by an
+ * all-zero entry, then DER certificates. Entries with other GUIDs are
+ * skipped. */
+static int add_cert_table(struct amd_certset *s, const uint8_t *buf,
+			  size_t len, const char *name, struct uvm_error *err)
+{
+	static const uint8_t zero[24];
+	char src[300];
+	int added = 0;
+	for (size_t e = 0;; e++) {
+		size_t off = e * 24;
+		if (off + 24 > len)
+			return uvm_errorf(err, -EINVAL,
+					  "%s: certificate table without its "
+					  "terminating entry",
+					  name);
+		const uint8_t *ent = buf + off;
+		if (!memcmp(ent, zero, 24))
+			break;
+		if (!known_guid(ent))
+			continue;
+		uint32_t o = rd32(ent + 16), l = rd32(ent + 20);
+		if (o < off + 24 || (uint64_t)o + l > len || l == 0)
+			return uvm_errorf(err, -EINVAL,
+					  "%s: certificate table entry %zu: "
+					  "offset %u length %u outside the table",
+					  name, e + 1, o, l);
+		const unsigned char *p = buf + o;
+		X509 *x = d2i_X509(NULL, &p, (long)l);
+		if (!x || p != buf + o + l) {
+			X509_free(x);
+			ERR_clear_error();
+			return uvm_errorf(err, -EINVAL,
+					  "%s: certificate table entry %zu: not "
+					  "a DER certificate",
+					  name, e + 1);
+		}
+		snprintf(src, sizeof(src), "%s[%zu]", name, e + 1);
+		int r = set_add(s, x, src, err);
+		if (r < 0)
+			return r;
+		added += r;
+	}
+	if (added == 0)
+		return uvm_errorf(err, -EINVAL,
+				  "%s: certificate table without certificates",
+				  name);
+	return added;
+}
+
 int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 			const char *name, struct uvm_error *err)
 {
@@ -157,6 +255,8 @@ int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 	if (len > INT32_MAX)
 		return uvm_errorf(err, -EINVAL, "%s: too large", name);
 	ERR_clear_error();
+	if (len >= 24 && known_guid(buf))
+		return add_cert_table(s, buf, len, name, err);
 	if (!looks_pem(buf, len)) {
 		const unsigned char *p = buf;
 		X509 *x = d2i_X509(NULL, &p, (long)len);

@@ -64,8 +64,10 @@ static inline void cleanup_certset(struct amd_certset *s)
 }
 #define _cleanup_certset_ _cleanup_(cleanup_certset)
 
-/* Add the certificates in buf: one DER certificate, or PEM text with one or
- * more CERTIFICATE blocks. name labels them in messages. A byte-identical
+/* Add the certificates in buf: one DER certificate, PEM text with one or
+ * more CERTIFICATE blocks, or a GHCB certificate table (24-byte entries
+ * GUID/offset/length ended by a zero entry, as SNP_GET_EXT_REPORT and the
+ * configfs-tsm auxblob return; VCEK, VLEK, ASK and ARK GUIDs). name labels them in messages. A byte-identical
  * duplicate of a certificate already in the set is dropped. Returns the
  * number added (>= 0), or -EINVAL for garbage, a certificate that is not an
  * AMD SEV one, or a full set, with a one-line message. */

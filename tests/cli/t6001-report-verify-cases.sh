@@ -5,7 +5,7 @@
 . "$(dirname "$0")/test-lib.sh"
 # A sanitizer report must not pass for the "exit 1" the tests expect.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99" UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
-test_require python3
+test_require python3 openssl
 test_require_shared vectors/snp-reports
 V=$SHARED/vectors/snp-reports
 G=$TOP/tests/cli/t6001-report-verify-cases.golden
@@ -62,5 +62,21 @@ test_expect_success '--ark with the pinned ARK file, and --product matching' '
 test_expect_success 'verify --json: checks, failed count, result' '
 	(cd "$V" && test_expect_code 1 uvmkit report verify gosev-milan-v2/report.bin --certs gosev-milan-v2 --at 2026-11-28 --json) >g.json &&
 	python3 -c "import json; j=json.load(open(\"g.json\")); assert j[\"result\"]==\"fail\" and j[\"failed\"]==1, j; assert [c[\"name\"] for c in j[\"checks\"] if not c[\"pass\"]]==[\"policy-debug\"]"
+'
+test_expect_success 'a GHCB certificate table (configfs-tsm auxblob) as --certs' '
+	for c in vcek ask ark; do openssl x509 -in "$V/mstav-milan-v3/$c.pem" -outform DER -out $c.der || return 1; done &&
+	python3 -c "
+import struct, uuid
+g = [uuid.UUID(u).bytes_le for u in (\"63da758d-e664-4564-adc5-f4b93be8accd\",
+     \"4ab7b379-bbac-4fe4-a02f-05aef327c782\", \"c0b406a4-a803-4952-9743-3fb6014cd0ae\")]
+ders = [open(f, \"rb\").read() for f in (\"vcek.der\", \"ask.der\", \"ark.der\")]
+off, tab, data = 4 * 24, b\"\", b\"\"
+for gu, d in zip(g, ders):
+    tab += gu + struct.pack(\"<II\", off + len(data), len(d)); data += d
+open(\"auxblob\", \"wb\").write(tab + bytes(24) + data)
+" &&
+	uvmkit report verify "$V/mstav-milan-v3/report.bin" --certs auxblob --at 2026-11-28 >aux.out &&
+	test_grep "^PASS  ask-signs-vek .*VCEK (auxblob\[1\])" aux.out &&
+	test_grep "^result: PASS (14 checks)" aux.out
 '
 test_done

@@ -464,6 +464,74 @@ static void test_signature_bits(void **state)
 	free(buf);
 }
 
+
+/* A GHCB certificate table (SNP_GET_EXT_REPORT / configfs-tsm auxblob)
+ * built from the Genoa VCEK, ASK and ARK: GUIDs in the UEFI byte order. */
+static size_t build_table(uint8_t *out, size_t cap)
+{
+	static const char *const files[] = { "mstav-genoa-v3/vcek.pem",
+					     "mstav-genoa-v3/ask.pem",
+					     "mstav-genoa-v3/ark.pem" };
+	static const uint8_t guids[3][16] = {
+		{ 0x8d, 0x75, 0xda, 0x63, 0x64, 0xe6, 0x64, 0x45, 0xad, 0xc5,
+		  0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd },
+		{ 0x79, 0xb3, 0xb7, 0x4a, 0xac, 0xbb, 0xe4, 0x4f, 0xa0, 0x2f,
+		  0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 },
+		{ 0xa4, 0x06, 0xb4, 0xc0, 0x03, 0xa8, 0x52, 0x49, 0x97, 0x43,
+		  0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae },
+	};
+	size_t off = 4 * 24;
+	memset(out, 0, cap);
+	for (int i = 0; i < 3; i++) {
+		_cleanup_certset_ struct amd_certset one = {};
+		add(&one, files[i]);
+		unsigned char *der = NULL;
+		int n = i2d_X509(one.c[0].x509, &der);
+		assert_true(n > 0 && off + (size_t)n <= cap);
+		memcpy(out + off, der, (size_t)n);
+		OPENSSL_free(der);
+		memcpy(out + 24 * i, guids[i], 16);
+		for (int k = 0; k < 4; k++) {
+			out[24 * i + 16 + k] = (uint8_t)(off >> (8 * k));
+			out[24 * i + 20 + k] = (uint8_t)((size_t)n >> (8 * k));
+		}
+		off += (size_t)n;
+	}
+	return off;
+}
+
+static void test_cert_table(void **state)
+{
+	static uint8_t t[8192];
+	size_t len = build_table(t, sizeof(t));
+	struct uvm_error err = {};
+	_cleanup_certset_ struct amd_certset set = {};
+	assert_int_equal(amd_certset_add_mem(&set, t, len, "auxblob", &err), 3);
+	assert_int_equal(set.c[0].kind, AMD_CERT_VCEK);
+	assert_int_equal(set.c[1].kind, AMD_CERT_ASK);
+	assert_int_equal(set.c[2].kind, AMD_CERT_ARK);
+	struct snp_checks l = {};
+	struct amd_verify_opts o = { .at = AT_2026_11_28 };
+	assert_int_equal(amd_verify(NULL, &set, &o, &l, NULL, &err), 0);
+	assert_int_equal(snp_checks_failed(&l), 0);
+
+	/* Broken tables: entry beyond the end, no terminator, not DER. */
+	static uint8_t b[8192];
+	_cleanup_certset_ struct amd_certset s2 = {};
+	memcpy(b, t, len);
+	b[24 + 20] = 0xff, b[24 + 21] = 0xff;
+	assert_int_equal(amd_certset_add_mem(&s2, b, len, "t", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "outside the table"));
+	memcpy(b, t, len);
+	b[72] = 1; /* the terminating entry is not all zero any more */
+	assert_int_equal(amd_certset_add_mem(&s2, b, len, "t", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "terminating entry"));
+	memcpy(b, t, len);
+	b[4 * 24] ^= 0xff; /* first DER byte */
+	assert_int_equal(amd_certset_add_mem(&s2, b, len, "t", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a DER certificate"));
+}
+
 static int setup(void **state)
 {
 	json_error_t je;
@@ -488,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_vek_extensions), cmocka_unit_test(test_builtin_pins),
 		cmocka_unit_test(test_builtin_chain), cmocka_unit_test(test_bad_certs),
 		cmocka_unit_test(test_bad_chains),    cmocka_unit_test(test_signature_bits),
+		cmocka_unit_test(test_cert_table),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
