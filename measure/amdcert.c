@@ -305,7 +305,19 @@ static bool cert_suffix(const char *n)
 	return false;
 }
 
-static int add_file(struct amd_certset *s, const char *path,
+/* A CRL (PEM or DER): certificate directories often hold AMD's CRL too. */
+static bool is_crl(const uint8_t *buf, size_t len)
+{
+	if (memmem(buf, len, "-----BEGIN X509 CRL-----", 24))
+		return true;
+	const unsigned char *p = buf;
+	X509_CRL *c = len <= INT32_MAX ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+	X509_CRL_free(c);
+	ERR_clear_error();
+	return c != NULL;
+}
+
+static int add_file(struct amd_certset *s, const char *path, bool in_dir,
 		    struct uvm_error *err)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -313,6 +325,8 @@ static int add_file(struct amd_certset *s, const char *path,
 	int r = uvm_read_file(path, CERT_FILE_MAX, &buf, &len, err);
 	if (r < 0)
 		return r;
+	if (in_dir && is_crl(buf, len))
+		return 0;
 	return amd_certset_add_mem(s, buf, len, path, err);
 }
 
@@ -328,7 +342,7 @@ int amd_certset_add_path(struct amd_certset *s, const char *path,
 	if (stat(path, &st) < 0)
 		return uvm_errorf_errno(err, -errno, "%s", path);
 	if (!S_ISDIR(st.st_mode))
-		return add_file(s, path, err);
+		return add_file(s, path, false, err);
 
 	DIR *d = opendir(path);
 	if (!d)
@@ -350,7 +364,7 @@ int amd_certset_add_path(struct amd_certset *s, const char *path,
 			if (asprintf(&p, "%s/%s", path, names[i]) < 0) {
 				r = uvm_errorf(err, -ENOMEM, "out of memory");
 			} else {
-				r = add_file(s, p, err);
+				r = add_file(s, p, true, err);
 				if (r > 0)
 					added += r;
 			}

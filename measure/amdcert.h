@@ -75,7 +75,8 @@ int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 			const char *name, struct uvm_error *err);
 
 /* Add path: a certificate file (as above) or a directory, whose *.pem,
- * *.der, *.crt and *.cer files are added in name order. */
+ * *.der, *.crt and *.cer files are added in name order (CRLs among them are
+ * skipped). */
 int amd_certset_add_path(struct amd_certset *s, const char *path,
 			 struct uvm_error *err);
 

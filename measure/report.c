@@ -37,11 +37,19 @@ int snp_product_parse(const char *s)
 {
 	if (!s)
 		return -EINVAL;
+	/* Bergamo and Siena certificates come from KDS product "Genoa". */
+	static const struct {
+		const char *name;
+		enum snp_product p;
+	} alias[] = { { "Bergamo", SNP_PRODUCT_GENOA }, { "Siena", SNP_PRODUCT_GENOA } };
 	size_t n = strcspn(s, "-");
 	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++)
 		if (n == strlen(product_names[p]) &&
 		    !strncasecmp(s, product_names[p], n))
 			return p;
+	for (size_t i = 0; i < ARRAY_SIZE(alias); i++)
+		if (n == strlen(alias[i].name) && !strncasecmp(s, alias[i].name, n))
+			return alias[i].p;
 	return -EINVAL;
 }
 

@@ -41,7 +41,8 @@ enum snp_product {
 /* "Milan", "Genoa", "Turin" or "unknown". */
 const char *snp_product_name(enum snp_product p);
 /* Parse a product line name, case-insensitive; a stepping suffix as in
- * "Milan-B0" is ignored. Returns the product or -EINVAL. */
+ * "Milan-B0" is ignored, and "Bergamo"/"Siena" mean Genoa (their KDS
+ * product). Returns the product or -EINVAL. */
 int snp_product_parse(const char *s);
 
 /* SIGNING_KEY values of the key-info word (bits 4:2). */

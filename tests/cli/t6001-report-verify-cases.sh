@@ -79,4 +79,17 @@ open(\"auxblob\", \"wb\").write(tab + bytes(24) + data)
 	test_grep "^PASS  ask-signs-vek .*VCEK (auxblob\[1\])" aux.out &&
 	test_grep "^result: PASS (14 checks)" aux.out
 '
+test_expect_success 'a CRL in a certificate directory is skipped' '
+	mkdir crldir && cp "$V/mstav-milan-v3/"*.pem crldir/ &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout ca.key -subj /CN=test-ca -days 30 -out ca.pem 2>/dev/null &&
+	: >index.txt &&
+	printf "[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ndefault_md=sha256\ndefault_crl_days=30\n" >ca.cnf &&
+	openssl ca -gencrl -config ca.cnf -keyfile ca.key -cert ca.pem -out crldir/crl.pem 2>/dev/null &&
+	openssl crl -in crldir/crl.pem -outform DER -out crldir/crl.der &&
+	uvmkit report verify "$V/mstav-milan-v3/report.bin" --certs crldir --at 2026-11-28 >crl.out &&
+	test_grep "^result: PASS" crl.out &&
+	test_expect_code 1 uvmkit report verify "$V/mstav-milan-v3/report.bin" --certs crldir/crl.der 2>crl.err &&
+	test_grep "not a PEM or DER X.509 certificate" crl.err
+'
 test_done

@@ -178,6 +178,8 @@ static void test_tcb_layouts(void **state)
 	assert_int_equal(snp_product_parse("TURIN"), SNP_PRODUCT_TURIN);
 	assert_int_equal(snp_product_parse("Mila"), -EINVAL);
 	assert_int_equal(snp_product_parse("Venice"), -EINVAL);
+	assert_int_equal(snp_product_parse("Siena"), SNP_PRODUCT_GENOA);
+	assert_int_equal(snp_product_parse("Bergamo"), SNP_PRODUCT_GENOA);
 }
 
 static void put32(uint8_t *p, uint32_t v)
