@@ -824,47 +824,49 @@ static void check_hwid(struct snp_checks *out, const struct snp_report *r,
 		       want == 8 && !rest0 ? ", CHIP_ID[8:64] NOT ZERO" : "");
 }
 
-int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
-	       const struct amd_verify_opts *o, struct snp_checks *out,
-	       enum snp_product *ret_product, struct uvm_error *err)
+/* Step 1: the one VCEK or VLEK of the set, with an EC P-384 key, and its
+ * extensions. */
+static int pick_vek(const struct amd_certset *certs,
+		    const struct amd_cert **ret, struct amd_vek_ext *ext,
+		    struct uvm_error *err)
 {
-	size_t n;
-	int k;
-	char who[512] = "", src[512];
-
-	if (o->ark && (o->ark->n != 1 || o->ark->c[0].kind != AMD_CERT_ARK))
-		return uvm_errorf(err, -EINVAL,
-				  "%s: --ark must hold exactly one ARK "
-				  "certificate (CN=ARK-<product>)",
-				  o->ark->n ? o->ark->c[0].source : "(empty)");
-
-	/* 1. The VEK. */
-	const struct amd_cert *vek = find_kind(certs, AMD_CERT_VCEK, &n);
-	size_t nl;
+	size_t nc, nl;
+	const struct amd_cert *vcek = find_kind(certs, AMD_CERT_VCEK, &nc);
 	const struct amd_cert *vlek = find_kind(certs, AMD_CERT_VLEK, &nl);
-	if (n + nl == 0)
+	if (nc + nl == 0)
 		return uvm_errorf(err, -ENOENT,
 				  "no VCEK or VLEK certificate (CN=SEV-VCEK or "
 				  "SEV-VLEK) among the certificates given");
-	if (n + nl > 1)
+	if (nc + nl > 1)
 		return uvm_errorf(err, -EINVAL,
 				  "%zu different VCEK/VLEK certificates given; "
 				  "pass only the one for this report",
-				  n + nl);
-	if (!vek)
-		vek = vlek;
-	enum amd_cert_kind vkind = vek->kind;
+				  nc + nl);
+	const struct amd_cert *vek = vcek ? vcek : vlek;
 	if (!is_p384(vek->x509))
 		return uvm_errorf(err, -EINVAL,
 				  "%s: the %s key is not EC P-384 (secp384r1)",
-				  vek->source, amd_cert_kind_name(vkind));
-	struct amd_vek_ext ext;
-	k = amd_vek_ext_parse(vek->x509, &ext, err);
+				  vek->source, amd_cert_kind_name(vek->kind));
+	int k = amd_vek_ext_parse(vek->x509, ext, err);
 	if (k < 0)
 		return uvm_error_prefix(err, k, "%s", vek->source);
+	*ret = vek;
+	return 0;
+}
 
-	/* 2. The product line: every claim must agree. */
+/* Step 2: the product line. Every source that names one must agree:
+ * --product, the report's CPUID, the VEK's productName, the CNs of the CA
+ * certificates given and of --ark. */
+static int pick_product(const struct snp_report *r,
+			const struct amd_certset *certs,
+			const struct amd_verify_opts *o,
+			const struct amd_cert *vek,
+			const struct amd_vek_ext *ext, enum snp_product *ret,
+			struct uvm_error *err)
+{
 	enum snp_product product = SNP_PRODUCT_UNKNOWN;
+	char who[512] = "", src[512];
+	int k;
 	if ((k = claim(&product, who, sizeof(who), o->product, "--product",
 		       err)) < 0)
 		return k;
@@ -876,15 +878,15 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 			       snp_report_product(r), src, err)) < 0)
 			return k;
 	}
-	if (ext.product_name[0]) {
-		int p = snp_product_parse(ext.product_name);
+	if (ext->product_name[0]) {
+		int p = snp_product_parse(ext->product_name);
 		snprintf(src, sizeof(src), "%s (productName %s)", vek->source,
-			 ext.product_name);
+			 ext->product_name);
 		if (p < 0 && product == SNP_PRODUCT_UNKNOWN)
 			return uvm_errorf(err, -EINVAL,
 					  "%s: unknown productName '%s'; use "
 					  "--product",
-					  vek->source, ext.product_name);
+					  vek->source, ext->product_name);
 		if (p > 0 && (k = claim(&product, who, sizeof(who),
 					(enum snp_product)p, src, err)) < 0)
 			return k;
@@ -896,10 +898,10 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 			       src, err)) < 0)
 			return k;
 	}
-	if (o->ark && o->ark->n)
-		if ((k = claim(&product, who, sizeof(who), o->ark->c[0].product,
-			       o->ark->c[0].source, err)) < 0)
-			return k;
+	if (o->ark && (k = claim(&product, who, sizeof(who),
+				 o->ark->c[0].product, o->ark->c[0].source,
+				 err)) < 0)
+		return k;
 	if (product == SNP_PRODUCT_UNKNOWN)
 		return uvm_errorf(err, -EINVAL,
 				  "cannot tell the product line (no CPUID in "
@@ -911,174 +913,197 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 				  "the report's CPU (family 0x%02x model 0x%02x) "
 				  "is not a known product line; use --product",
 				  r->cpuid_fam, r->cpuid_mod);
+	*ret = product;
+	return 0;
+}
 
-	/* 3. The intermediate for this VEK type, given or built in. */
-	enum amd_cert_kind ikind =
-		vkind == AMD_CERT_VCEK ? AMD_CERT_ASK : AMD_CERT_ASVK;
-	const struct amd_cert *inter = find_kind(certs, ikind, &n);
-	_cleanup_(cleanup_x509) X509 *builtin_inter = NULL;
-	const struct amd_root *root = NULL;
-	X509 *ix;
-	char idesc[400];
-	if (inter) {
-		ix = inter->x509;
-		snprintf(idesc, sizeof(idesc), "%s %s (%s)",
-			 amd_cert_kind_name(ikind), inter->cn, inter->source);
-	} else {
-		builtin_inter = load_builtin(product,
-					     ikind == AMD_CERT_ASK ? AMD_ROLE_ASK
-								   : AMD_ROLE_ASVK,
-					     &root);
-		if (!builtin_inter)
-			return uvm_errorf(err, -EIO, "built-in %s unreadable",
-					  amd_cert_kind_name(ikind));
-		ix = builtin_inter;
-		snprintf(idesc, sizeof(idesc), "%s %s (built-in)",
-			 amd_cert_kind_name(ikind), root->cn);
+/* The chain above the VEK, resolved: pointers into the set or --ark, or to
+ * the built-in copies owned here. */
+struct chain {
+	const struct amd_cert *vek;
+	enum amd_cert_kind ikind; /* ASK or ASVK */
+	X509 *inter, *ark;
+	X509 *own_inter, *own_ark; /* built-in copies, freed by chain_done */
+	char idesc[400], adesc[400];
+	char pin[400]; /* how the anchor was established */
+	bool pin_ok;
+};
+
+static void chain_done(struct chain *c)
+{
+	X509_free(c->own_inter);
+	X509_free(c->own_ark);
+}
+
+static void issuer_cn(X509 *x, char *out, size_t size)
+{
+	X509_NAME *in = X509_get_issuer_name(x);
+	int j = X509_NAME_get_index_by_NID(in, NID_commonName, -1);
+	snprintf(out, size, "?");
+	if (j >= 0) {
+		ASN1_STRING *d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(in, j));
+		snprintf(out, size, "%.*s", MIN(ASN1_STRING_length(d), 60),
+			 (const char *)ASN1_STRING_get0_data(d));
 	}
-	if (X509_NAME_cmp(X509_get_issuer_name(vek->x509),
-			  X509_get_subject_name(ix)) != 0) {
-		char iss[64];
-		X509_NAME *in = X509_get_issuer_name(vek->x509);
-		int j = X509_NAME_get_index_by_NID(in, NID_commonName, -1);
-		snprintf(iss, sizeof(iss), "?");
-		if (j >= 0) {
-			ASN1_STRING *d = X509_NAME_ENTRY_get_data(
-				X509_NAME_get_entry(in, j));
-			snprintf(iss, sizeof(iss), "%.*s",
-				 MIN(ASN1_STRING_length(d), 60),
-				 (const char *)ASN1_STRING_get0_data(d));
-		}
+}
+
+/* Steps 3 and 4: the ASK/ASVK (given or built in) that issued the VEK, and
+ * the trust anchor (--ark or the built-in, pinned ARK) that issued it. */
+static int resolve_chain(const struct amd_certset *certs,
+			 const struct amd_verify_opts *o,
+			 enum snp_product product, struct chain *c,
+			 struct uvm_error *err)
+{
+	const struct amd_root *root = NULL;
+	size_t n;
+	char h[65], iss[64];
+	c->ikind = c->vek->kind == AMD_CERT_VCEK ? AMD_CERT_ASK : AMD_CERT_ASVK;
+	const struct amd_cert *given = find_kind(certs, c->ikind, &n);
+	if (given) {
+		c->inter = given->x509;
+		snprintf(c->idesc, sizeof(c->idesc), "%s %s (%s)",
+			 amd_cert_kind_name(c->ikind), given->cn, given->source);
+	} else {
+		c->inter = c->own_inter = load_builtin(
+			product,
+			c->ikind == AMD_CERT_ASK ? AMD_ROLE_ASK : AMD_ROLE_ASVK,
+			&root);
+		if (!c->inter)
+			return uvm_errorf(err, -EIO, "built-in %s unreadable",
+					  amd_cert_kind_name(c->ikind));
+		snprintf(c->idesc, sizeof(c->idesc), "%s %s (built-in)",
+			 amd_cert_kind_name(c->ikind), root->cn);
+	}
+	if (X509_NAME_cmp(X509_get_issuer_name(c->vek->x509),
+			  X509_get_subject_name(c->inter))) {
+		issuer_cn(c->vek->x509, iss, sizeof(iss));
 		return uvm_errorf(err, -EINVAL,
 				  "%s: the %s is issued by CN=%s, not by the %s "
 				  "(chain out of order or for another product line)",
-				  vek->source, amd_cert_kind_name(vkind), iss,
-				  idesc);
+				  c->vek->source, amd_cert_kind_name(c->vek->kind),
+				  iss, c->idesc);
 	}
 
-	/* 4. The trust anchor. */
-	_cleanup_(cleanup_x509) X509 *builtin_ark = NULL;
-	X509 *ark;
-	char adesc[400], pin[400];
-	bool pin_ok;
-	char h[65];
-	if (o->ark && o->ark->n) {
+	if (o->ark) {
 		const struct amd_cert *a = &o->ark->c[0];
-		if (o->ark->n != 1 || a->kind != AMD_CERT_ARK)
-			return uvm_errorf(err, -EINVAL,
-					  "%s: --ark must hold exactly one ARK "
-					  "certificate (CN=ARK-<product>)",
-					  a->source);
-		ark = a->x509;
-		der_sha256_hex(ark, h);
-		snprintf(adesc, sizeof(adesc), "ARK %s (%s)", a->cn, a->source);
-		pin_ok = true;
-		snprintf(pin, sizeof(pin), "trust anchor %s given with --ark, sha256 %s",
-			 a->cn, h);
+		c->ark = a->x509;
+		der_sha256_hex(c->ark, h);
+		snprintf(c->adesc, sizeof(c->adesc), "ARK %s (%s)", a->cn, a->source);
+		c->pin_ok = true;
+		snprintf(c->pin, sizeof(c->pin),
+			 "trust anchor %s given with --ark, sha256 %s", a->cn, h);
 	} else {
-		builtin_ark = load_builtin(product, AMD_ROLE_ARK, &root);
-		if (!builtin_ark)
+		c->ark = c->own_ark = load_builtin(product, AMD_ROLE_ARK, &root);
+		if (!c->ark)
 			return uvm_errorf(err, -EIO, "built-in ARK unreadable");
-		ark = builtin_ark;
-		der_sha256_hex(ark, h);
-		pin_ok = !strcmp(h, root->der_sha256);
-		snprintf(adesc, sizeof(adesc), "ARK %s (built-in)", root->cn);
-		snprintf(pin, sizeof(pin), "trust anchor %s built in, sha256 %s %s",
-			 root->cn, h, pin_ok ? "matches its pin" : "DIFFERS FROM its pin");
+		der_sha256_hex(c->ark, h);
+		c->pin_ok = !strcmp(h, root->der_sha256);
+		snprintf(c->adesc, sizeof(c->adesc), "ARK %s (built-in)", root->cn);
+		snprintf(c->pin, sizeof(c->pin),
+			 "trust anchor %s built in, sha256 %s %s", root->cn, h,
+			 c->pin_ok ? "matches its pin" : "DIFFERS FROM its pin");
 	}
-	const struct amd_cert *chain_ark = find_kind(certs, AMD_CERT_ARK, &n);
-	bool chain_same = !chain_ark || same_der(chain_ark->x509, ark);
-	snp_checks_add(out, "ark-pinned", pin_ok && chain_same, "%s%s%s%s", pin,
-		       chain_ark ? "; the ARK in " : "",
-		       chain_ark ? chain_ark->source : "",
-		       !chain_ark ? "" : chain_same ? " is identical" : " DIFFERS from it");
-	if (X509_NAME_cmp(X509_get_issuer_name(ix), X509_get_subject_name(ark)))
+	if (X509_NAME_cmp(X509_get_issuer_name(c->inter),
+			  X509_get_subject_name(c->ark)))
 		return uvm_errorf(err, -EINVAL,
 				  "the %s is not issued by the trusted %s (chain "
 				  "for another product line?)",
-				  idesc, adesc);
+				  c->idesc, c->adesc);
+	return 0;
+}
 
-	/* 5. Signatures and validity of each link. */
+/* Steps 5 and 6: the pin, every signature and validity period, and
+ * OpenSSL's own path validation at o->at (the reference answer). */
+static int check_chain(const struct amd_certset *certs, const struct chain *c,
+		       time_t at, struct snp_checks *out, struct uvm_error *err)
+{
+	size_t n;
+	const struct amd_cert *chain_ark = find_kind(certs, AMD_CERT_ARK, &n);
+	bool same = !chain_ark || same_der(chain_ark->x509, c->ark);
+	snp_checks_add(out, "ark-pinned", c->pin_ok && same, "%s%s%s%s", c->pin,
+		       chain_ark ? "; the ARK in " : "",
+		       chain_ark ? chain_ark->source : "",
+		       !chain_ark ? "" : same ? " is identical" : " DIFFERS from it");
+
+	enum amd_cert_kind vkind = c->vek->kind;
 	char vdesc[300];
 	snprintf(vdesc, sizeof(vdesc), "%s (%s)", amd_cert_kind_name(vkind),
-		 vek->source);
-	check_link(out, "ark-self-signed", ark, adesc, ark, "itself");
-	check_link(out, "ark-signs-ask", ix, idesc, ark, "the ARK");
-	check_link(out, "ask-signs-vek", vek->x509, vdesc, ix,
+		 c->vek->source);
+	check_link(out, "ark-self-signed", c->ark, c->adesc, c->ark, "itself");
+	check_link(out, "ark-signs-ask", c->inter, c->idesc, c->ark, "the ARK");
+	check_link(out, "ask-signs-vek", c->vek->x509, vdesc, c->inter,
 		   vkind == AMD_CERT_VCEK ? "the ASK" : "the ASVK");
-	check_validity(out, "ark-validity", ark, "ARK", o->at);
-	check_validity(out, "ask-validity", ix, amd_cert_kind_name(ikind), o->at);
-	check_validity(out, "vek-validity", vek->x509, amd_cert_kind_name(vkind),
-		       o->at);
+	check_validity(out, "ark-validity", c->ark, "ARK", at);
+	check_validity(out, "ask-validity", c->inter,
+		       amd_cert_kind_name(c->ikind), at);
+	check_validity(out, "vek-validity", c->vek->x509,
+		       amd_cert_kind_name(vkind), at);
 
-	/* 6. OpenSSL's own path validation, the reference answer. */
-	{
-		_cleanup_(cleanup_x509_store) X509_STORE *st = X509_STORE_new();
-		_cleanup_(cleanup_x509_store_ctx) X509_STORE_CTX *ctx =
-			X509_STORE_CTX_new();
-		_cleanup_(sk_x509_free_shallow) STACK_OF(X509) *untrusted =
-			sk_X509_new_null();
-		if (!st || !ctx || !untrusted || !X509_STORE_add_cert(st, ark) ||
-		    !sk_X509_push(untrusted, ix) ||
-		    !X509_STORE_CTX_init(ctx, st, vek->x509, untrusted))
-			return uvm_errorf(err, -ENOMEM, "OpenSSL: out of memory");
-		X509_STORE_CTX_set_time(ctx, 0, o->at);
-		int ok = X509_verify_cert(ctx);
-		int e = X509_STORE_CTX_get_error(ctx);
-		char ts[32];
-		fmt_time(o->at, ts, sizeof(ts));
-		snp_checks_add(out, "chain-x509", ok == 1,
-			       "X509_verify_cert at %s: %s", ts,
-			       ok == 1 ? "OK" : X509_verify_cert_error_string(e));
-		ERR_clear_error();
-	}
+	_cleanup_(cleanup_x509_store) X509_STORE *st = X509_STORE_new();
+	_cleanup_(cleanup_x509_store_ctx) X509_STORE_CTX *ctx =
+		X509_STORE_CTX_new();
+	_cleanup_(sk_x509_free_shallow) STACK_OF(X509) *untrusted =
+		sk_X509_new_null();
+	if (!st || !ctx || !untrusted || !X509_STORE_add_cert(st, c->ark) ||
+	    !sk_X509_push(untrusted, c->inter) ||
+	    !X509_STORE_CTX_init(ctx, st, c->vek->x509, untrusted))
+		return uvm_errorf(err, -ENOMEM, "OpenSSL: out of memory");
+	X509_STORE_CTX_set_time(ctx, 0, at);
+	int ok = X509_verify_cert(ctx);
+	int e = X509_STORE_CTX_get_error(ctx);
+	char ts[32];
+	fmt_time(at, ts, sizeof(ts));
+	snp_checks_add(out, "chain-x509", ok == 1, "X509_verify_cert at %s: %s",
+		       ts, ok == 1 ? "OK" : X509_verify_cert_error_string(e));
+	ERR_clear_error();
+	return 0;
+}
 
-	if (ret_product)
-		*ret_product = product;
-	if (!r) {
-		char hw[160] = "absent", fmc[16] = "absent";
-		if (ext.hwid_len) {
-			uvm_hex_encode(ext.hwid, ext.hwid_len, hw);
-			strcat(hw, ext.hwid_octet_string ? " (OCTET STRING)" : " (raw)");
-		}
-		if (ext.has_fmc)
-			snprintf(fmc, sizeof(fmc), "%u", ext.fmc);
-		snp_checks_add(out, "vek-extensions", true,
-			       "structVersion %lld, productName %s, fmcSPL %s, "
-			       "blSPL %d, teeSPL %d, snpSPL %d, ucodeSPL %d, "
-			       "hwID %s%s%s",
-			       ext.has_struct_version ? (long long)ext.struct_version : -1LL,
-			       ext.product_name[0] ? ext.product_name : "absent",
-			       fmc, ext.has_bl ? ext.bl : -1, ext.has_tee ? ext.tee : -1,
-			       ext.has_snp ? ext.snp : -1,
-			       ext.has_ucode ? ext.ucode : -1, hw,
-			       ext.csp_id[0] ? ", cspID " : "", ext.csp_id);
-		return 0;
+/* Without a report: the VEK's extensions, for the record. */
+static void describe_ext(const struct amd_vek_ext *e, struct snp_checks *out)
+{
+	char hw[160] = "absent", fmc[16] = "absent";
+	if (e->hwid_len) {
+		uvm_hex_encode(e->hwid, e->hwid_len, hw);
+		strcat(hw, e->hwid_octet_string ? " (OCTET STRING)" : " (raw)");
 	}
+	if (e->has_fmc)
+		snprintf(fmc, sizeof(fmc), "%u", e->fmc);
+	snp_checks_add(out, "vek-extensions", true,
+		       "structVersion %lld, productName %s, fmcSPL %s, "
+		       "blSPL %d, teeSPL %d, snpSPL %d, ucodeSPL %d, hwID %s%s%s",
+		       e->has_struct_version ? (long long)e->struct_version : -1LL,
+		       e->product_name[0] ? e->product_name : "absent", fmc,
+		       e->has_bl ? e->bl : -1, e->has_tee ? e->tee : -1,
+		       e->has_snp ? e->snp : -1, e->has_ucode ? e->ucode : -1, hw,
+		       e->csp_id[0] ? ", cspID " : "", e->csp_id);
+}
 
-	/* 7. The report against the VEK. */
-	{
-		unsigned sk = snp_report_signing_key(r);
-		unsigned want = vkind == AMD_CERT_VCEK ? SNP_SIGNING_KEY_VCEK
-						       : SNP_SIGNING_KEY_VLEK;
-		snp_checks_add(out, "signing-key", sk == want,
-			       "report SIGNING_KEY %u (%s), certificate %s",
-			       sk,
-			       sk == 0	 ? "VCEK"
-			       : sk == 1 ? "VLEK"
-					 : "NONE: report is unsigned",
-			       vek->cn);
-	}
+/* Step 7: the report against its VEK. */
+static int check_report(const struct snp_report *r, const struct chain *c,
+			const struct amd_vek_ext *ext, enum snp_product product,
+			struct snp_checks *out, struct uvm_error *err)
+{
+	enum amd_cert_kind vkind = c->vek->kind;
+	unsigned sk = snp_report_signing_key(r);
+	unsigned want = vkind == AMD_CERT_VCEK ? SNP_SIGNING_KEY_VCEK
+					       : SNP_SIGNING_KEY_VLEK;
+	snp_checks_add(out, "signing-key", sk == want,
+		       "report SIGNING_KEY %u (%s), certificate %s", sk,
+		       sk == 0	 ? "VCEK"
+		       : sk == 1 ? "VLEK"
+				 : "NONE: report is unsigned",
+		       c->vek->cn);
 	snp_checks_add(out, "product", true,
 		       "%s (report %s, VEK productName %s, chain %s)",
 		       snp_product_name(product),
 		       r->has_cpuid ? snp_product_name(snp_report_product(r))
 				    : "v2: no CPUID",
-		       ext.product_name[0] ? ext.product_name : "absent",
-		       idesc);
-	check_tcb(out, r, &ext, product);
-	check_hwid(out, r, &ext, vkind, product);
-	k = amd_report_signature_verify(r, vek->x509, err);
+		       ext->product_name[0] ? ext->product_name : "absent",
+		       c->idesc);
+	check_tcb(out, r, ext, product);
+	check_hwid(out, r, ext, vkind, product);
+	int k = amd_report_signature_verify(r, c->vek->x509, err);
 	if (k < 0)
 		return k;
 	snp_checks_add(out, "report-signature", k == 1,
@@ -1087,6 +1112,7 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 		       amd_cert_kind_name(vkind), k == 1 ? "valid" : "INVALID");
 	if (r->wrapper == SNP_WRAPPER_AZURE_HCL && r->hcl_has_runtime) {
 		static const uint8_t zero[32];
+		char h[65];
 		bool eq = !memcmp(r->report_data, r->hcl_runtime_sha256, 32) &&
 			  !memcmp(r->report_data + 32, zero, 32);
 		uvm_hex_encode(r->hcl_runtime_sha256, 32, h);
@@ -1096,4 +1122,32 @@ int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
 			       eq ? "=" : "!=", r->hcl_runtime_len, h);
 	}
 	return 0;
+}
+
+int amd_verify(const struct snp_report *r, const struct amd_certset *certs,
+	       const struct amd_verify_opts *o, struct snp_checks *out,
+	       enum snp_product *ret_product, struct uvm_error *err)
+{
+	_cleanup_(chain_done) struct chain c = {};
+	struct amd_vek_ext ext;
+	enum snp_product product = SNP_PRODUCT_UNKNOWN;
+	int k;
+
+	if (o->ark && (o->ark->n != 1 || o->ark->c[0].kind != AMD_CERT_ARK))
+		return uvm_errorf(err, -EINVAL,
+				  "%s: --ark must hold exactly one ARK "
+				  "certificate (CN=ARK-<product>)",
+				  o->ark->n ? o->ark->c[0].source : "(empty)");
+	if ((k = pick_vek(certs, &c.vek, &ext, err)) < 0 ||
+	    (k = pick_product(r, certs, o, c.vek, &ext, &product, err)) < 0 ||
+	    (k = resolve_chain(certs, o, product, &c, err)) < 0 ||
+	    (k = check_chain(certs, &c, o->at, out, err)) < 0)
+		return k;
+	if (ret_product)
+		*ret_product = product;
+	if (!r) {
+		describe_ext(&ext, out);
+		return 0;
+	}
+	return check_report(r, &c, &ext, product, out, err);
 }
