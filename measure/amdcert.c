@@ -119,7 +119,7 @@ static bool same_der(X509 *a, X509 *b)
 
 /* Take ownership of x and add it. */
 static int set_add(struct amd_certset *s, X509 *x, const char *source,
-		   struct uvm_error *err)
+		   enum amd_cert_kind *ret_kind, struct uvm_error *err)
 {
 	_cleanup_(cleanup_x509) X509 *own = x;
 	struct amd_cert c = { .x509 = NULL };
@@ -130,6 +130,8 @@ static int set_add(struct amd_certset *s, X509 *x, const char *source,
 				  "(expected ARK-, SEV-, SEV-VLEK-<product>, "
 				  "SEV-VCEK or SEV-VLEK)",
 				  source, c.cn[0] ? c.cn : "(none)");
+	if (ret_kind)
+		*ret_kind = c.kind;
 	for (size_t i = 0; i < s->n; i++)
 		if (same_der(s->c[i].x509, x))
 			return 0;
@@ -233,7 +235,7 @@ static int add_cert_table(struct amd_certset *s, const uint8_t *buf,
 					  name, e + 1);
 		}
 		snprintf(src, sizeof(src), "%s[%zu]", name, e + 1);
-		int r = set_add(s, x, src, err);
+		int r = set_add(s, x, src, NULL, err);
 		if (r < 0)
 			return r;
 		added += r;
@@ -243,6 +245,38 @@ static int add_cert_table(struct amd_certset *s, const uint8_t *buf,
 				  "%s: certificate table without certificates",
 				  name);
 	return added;
+}
+
+/* A PEM file holding one chain lists it leaf first, each certificate
+ * followed by its issuer: VCEK/VLEK, then ASK/ASVK, then ARK (as AMD KDS
+ * serves cert_chain: ASK then ARK). Any other order is refused as "out of
+ * order". A CA bundle with both an ASK and an ASVK (trustee's
+ * ask_ark_asvk.pem) holds two chains, admits no such order and is taken as
+ * a set. */
+static int check_bundle_order(const enum amd_cert_kind *k, int n,
+			      const char *name, struct uvm_error *err)
+{
+	static const int rank[] = {
+		[AMD_CERT_VCEK] = 0, [AMD_CERT_VLEK] = 0, [AMD_CERT_ASK] = 1,
+		[AMD_CERT_ASVK] = 1, [AMD_CERT_ARK] = 2,
+	};
+	bool ask = false, asvk = false;
+	for (int i = 0; i < n; i++) {
+		ask |= k[i] == AMD_CERT_ASK;
+		asvk |= k[i] == AMD_CERT_ASVK;
+	}
+	if (ask && asvk)
+		return 0;
+	for (int i = 1; i < n; i++)
+		if (rank[k[i]] < rank[k[i - 1]])
+			return uvm_errorf(err, -EINVAL,
+					  "%s: certificates out of order: the %s "
+					  "(certificate %d) comes after the %s; "
+					  "list the chain leaf first (VCEK/VLEK, "
+					  "then ASK/ASVK, then ARK)",
+					  name, amd_cert_kind_name(k[i]), i + 1,
+					  amd_cert_kind_name(k[i - 1]));
+	return 0;
 }
 
 int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
@@ -267,12 +301,13 @@ int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 					  "%s: not a PEM or DER X.509 certificate",
 					  name);
 		}
-		r = set_add(s, x, name, err);
-		return r;
+		return set_add(s, x, name, NULL, err);
 	}
 	_cleanup_(cleanup_bio) BIO *bio = BIO_new_mem_buf(buf, (int)len);
 	if (!bio)
 		return uvm_errorf(err, -ENOMEM, "%s: out of memory", name);
+	enum amd_cert_kind kinds[AMD_CERTSET_MAX + 1];
+	int n = 0;
 	for (int i = 1;; i++) {
 		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 		if (!x) {
@@ -287,12 +322,16 @@ int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 					  name, i);
 		}
 		snprintf(src, sizeof(src), "%s[%d]", name, i);
-		r = set_add(s, x, src, err);
+		if (n > AMD_CERTSET_MAX)
+			return uvm_errorf(err, -EINVAL, "%s: more than %d certificates",
+					  name, AMD_CERTSET_MAX);
+		r = set_add(s, x, src, &kinds[n++], err);
 		if (r < 0)
 			return r;
 		added += r;
 	}
-	return added;
+	r = check_bundle_order(kinds, n, name, err);
+	return r < 0 ? r : added;
 }
 
 static bool cert_suffix(const char *n)

@@ -3,10 +3,11 @@
  * RSASSA-PSS certificates and an ECDSA P-384 report signature, checked with
  * OpenSSL at a given time. Rules: shared/specs/snp-report.md §4, §5, §7.
  *
- * Certificates are collected into a set (files, PEM bundles, DER files or
- * directories of them, in any order); roles are found from the subject
- * CN (ARK-<Gen>, SEV-<Gen>, SEV-VLEK-<Gen>, SEV-VCEK, SEV-VLEK) and linked by
- * issuer/subject name, as `openssl verify -untrusted` does. The set is
+ * Certificates are collected into a set (files, PEM bundles, DER files,
+ * GHCB certificate tables or directories of them; separate files in any
+ * order, a PEM bundle holding one chain leaf first); roles are found from
+ * the subject CN (ARK-<Gen>, SEV-<Gen>, SEV-VLEK-<Gen>, SEV-VCEK, SEV-VLEK)
+ * and linked by issuer/subject name, as `openssl verify -untrusted` does. The set is
  * judged as a whole: a certificate that is not an AMD one, two different
  * VCEKs, or certificates of two product lines are errors (one line), not
  * failed checks.
@@ -70,7 +71,8 @@ static inline void cleanup_certset(struct amd_certset *s)
  * configfs-tsm auxblob return; VCEK, VLEK, ASK and ARK GUIDs). name labels them in messages. A byte-identical
  * duplicate of a certificate already in the set is dropped. Returns the
  * number added (>= 0), or -EINVAL for garbage, a certificate that is not an
- * AMD SEV one, or a full set, with a one-line message. */
+ * AMD SEV one, a chain bundle out of order (not leaf first), or a full set,
+ * with a one-line message. */
 int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 			const char *name, struct uvm_error *err);
 

@@ -104,6 +104,15 @@ test_expect_success 'chains for the wrong product, or out of order' '
 	fails_cleanly "different VCEK/VLEK" verify "$M/report.bin" --certs "$M/vcek.pem" --certs "$V/gosev-milan-v2/vcek.der" &&
 	fails_cleanly "product mismatch" chain --certs "$V/virtee-turin-chain-only/vcek.der" --certs "$V/trust/milan_ask.pem"
 '
+test_expect_success 'a chain bundle out of order (not leaf first)' '
+	awk "/BEGIN/{n++} {print > (\"c\" n \".pem\")}" "$V/azure-milan-v2-hcl/vcek_ask_ark.pem" &&
+	H=$V/azure-milan-v2-hcl/hcl-report.bin &&
+	cat c3.pem c2.pem c1.pem >rev.pem && fails_cleanly "rev.pem: certificates out of order: the ASK (certificate 2) comes after the ARK" verify "$H" --certs rev.pem &&
+	cat c1.pem c3.pem c2.pem >mid.pem && fails_cleanly "out of order: the ASK (certificate 3)" verify "$H" --certs mid.pem &&
+	cat c2.pem c1.pem >vek2.pem && fails_cleanly "out of order: the VCEK (certificate 2) comes after the ASK" verify "$H" --certs vek2.pem &&
+	cat "$M/ark.pem" "$M/ask.pem" >kds-rev.pem && fails_cleanly "out of order" verify "$M/report.bin" --certs "$M/vcek.pem" --certs kds-rev.pem &&
+	cat c1.pem c2.pem c3.pem >ok.pem && uvmkit report verify "$H" --certs ok.pem --at 2026-11-28 >ok.out
+'
 test_expect_success 'an ARK that is not the pinned one' '
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -days 30 -out fake-ark.pem \
 		-subj "/OU=Engineering/C=US/L=Santa Clara/ST=CA/O=Advanced Micro Devices/CN=ARK-Milan" 2>/dev/null &&

@@ -332,6 +332,37 @@ static void test_bad_certs(void **state)
 	free(longer);
 	free(der);
 
+	/* A bundle must list its chain leaf first; a CA bundle with both an
+	 * ASK and an ASVK (trustee's) is a set. */
+	{
+		_cleanup_free_ uint8_t *vcek = NULL, *ask = NULL, *ark = NULL;
+		size_t l1, l2, l3;
+		assert_int_equal(uvm_read_file(VEC "/mstav-milan-v3/vcek.pem", 1 << 20, &vcek, &l1, &err), 0);
+		assert_int_equal(uvm_read_file(VEC "/mstav-milan-v3/ask.pem", 1 << 20, &ask, &l2, &err), 0);
+		assert_int_equal(uvm_read_file(VEC "/mstav-milan-v3/ark.pem", 1 << 20, &ark, &l3, &err), 0);
+		char b[8192];
+		static const int orders[][3] = { { 0, 1, 2 }, { 2, 1, 0 }, { 1, 0, 2 },
+						 { 0, 2, 1 }, { 1, 2, 0 } };
+		const uint8_t *parts[3] = { vcek, ask, ark };
+		size_t lens[3] = { l1, l2, l3 };
+		for (size_t o = 0; o < ARRAY_SIZE(orders); o++) {
+			size_t n = 0;
+			for (int i = 0; i < 3; i++) {
+				memcpy(b + n, parts[orders[o][i]], lens[orders[o][i]]);
+				n += lens[orders[o][i]];
+			}
+			int r = try_add(b, n, &err);
+			if (o == 0)
+				assert_int_equal(r, 3);
+			else
+				assert_int_equal(r, -EINVAL),
+					assert_non_null(strstr(err.msg, "out of order"));
+		}
+		_cleanup_certset_ struct amd_certset t = {};
+		add(&t, "trust/milan_ask_ark_asvk.pem");
+		assert_int_equal(t.n, 3);
+	}
+
 	/* A "VCEK" with a P-256 key is refused by the verifier. */
 	_cleanup_certset_ struct amd_certset s = {};
 	assert_int_equal(amd_certset_add_mem(&s, (const uint8_t *)p256vcek_pem,
