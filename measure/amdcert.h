@@ -68,8 +68,8 @@ static inline void cleanup_certset(struct amd_certset *s)
 /* Add the certificates in buf: one DER certificate, PEM text with one or
  * more CERTIFICATE blocks, or a GHCB certificate table (24-byte entries
  * GUID/offset/length ended by a zero entry, as SNP_GET_EXT_REPORT and the
- * configfs-tsm auxblob return; VCEK, VLEK, ASK and ARK GUIDs). name labels them in messages. A byte-identical
- * duplicate of a certificate already in the set is dropped. Returns the
+ * configfs-tsm auxblob return; VCEK, VLEK, ASK and ARK GUIDs). name labels
+ * them in messages. A byte-identical duplicate of a certificate already in the set is dropped. Returns the
  * number added (>= 0), or -EINVAL for garbage, a certificate that is not an
  * AMD SEV one, a chain bundle out of order (not leaf first), or a full set,
  * with a one-line message. */
