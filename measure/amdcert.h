@@ -69,10 +69,10 @@ static inline void cleanup_certset(struct amd_certset *s)
  * more CERTIFICATE blocks, or a GHCB certificate table (24-byte entries
  * GUID/offset/length ended by a zero entry, as SNP_GET_EXT_REPORT and the
  * configfs-tsm auxblob return; VCEK, VLEK, ASK and ARK GUIDs). name labels
- * them in messages. A byte-identical duplicate of a certificate already in the set is dropped. Returns the
- * number added (>= 0), or -EINVAL for garbage, a certificate that is not an
- * AMD SEV one, a chain bundle out of order (not leaf first), or a full set,
- * with a one-line message. */
+ * them in messages. A byte-identical duplicate of a certificate already in
+ * the set is dropped. Returns the number added (>= 0), or -EINVAL for
+ * garbage, a certificate that is not an AMD SEV one, a chain bundle out of
+ * order (not leaf first), or a full set, with a one-line message. */
 int amd_certset_add_mem(struct amd_certset *s, const uint8_t *buf, size_t len,
 			const char *name, struct uvm_error *err);
 
