@@ -381,6 +381,9 @@ static int print_checks(const char *report_path, const struct snp_report *r,
 		}
 		json_object_set_new(o, "generation",
 				    json_string(snp_product_name(product)));
+		if (report_path)
+			json_object_set_new(o, "fields",
+					    snp_report_to_json(r, product));
 		json_object_set_new(o, "checks", snp_checks_to_json(l));
 		json_object_set_new(o, "failed", json_integer((json_int_t)failed));
 		json_object_set_new(o, "result",
