@@ -1,6 +1,6 @@
 /* verb-report.c — `uvmkit report show|verify|chain`: decode an AMD SEV-SNP
  * attestation report, verify it against AMD's certificate chain and compare
- * it with a release. The work is in measure/report.h, measure/amdcert.h and
+ * it with a release. The work is in measure/snpreport.h, measure/amdcert.h and
  * measure/reportcheck.h; this file parses options and prints. */
 #include <errno.h>
 #include <getopt.h>
@@ -11,7 +11,7 @@
 #include "common/fileio.h"
 #include "common/hex.h"
 #include "measure/amdcert.h"
-#include "measure/report.h"
+#include "measure/snpreport.h"
 #include "measure/reportcheck.h"
 
 #define REPORT_FILE_MAX (1u << 20)

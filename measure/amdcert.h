@@ -30,7 +30,7 @@
 #include <openssl/x509.h>
 
 #include "common/error.h"
-#include "report.h"
+#include "snpreport.h"
 
 enum amd_cert_kind {
 	AMD_CERT_ARK = 0,

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "report.h"
+#include "snpreport.h"
 
 enum amd_role {
 	AMD_ROLE_ARK = 0, /* AMD Root Key, self-signed */

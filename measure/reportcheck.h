@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "report.h"
+#include "snpreport.h"
 
 /* A minimum TCB: either raw TCB_VERSION bytes (decoded with the report's
  * layout) or named components; -1 = not constrained. */

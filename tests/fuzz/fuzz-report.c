@@ -1,5 +1,5 @@
 /* fuzz-report.c — libFuzzer harness for the SEV-SNP report parser and the
- * AMD certificate parsing and verification (measure/report.c, amdcert.c).
+ * AMD certificate parsing and verification (measure/snpreport.c, amdcert.c).
  *
  * The input is tried three ways: as a whole report file (raw, Azure HCL or
  * hex text), as a certificate file (PEM bundle or DER, then the AMD
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "measure/amdcert.h"
-#include "measure/report.h"
+#include "measure/snpreport.h"
 #include "measure/reportcheck.h"
 
 static void certs(const uint8_t *data, size_t size,

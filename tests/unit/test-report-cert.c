@@ -18,7 +18,7 @@
 #include "common/hex.h"
 #include "measure/amdcert.h"
 #include "measure/amdroots.h"
-#include "measure/report.h"
+#include "measure/snpreport.h"
 
 #define VEC "../shared/vectors/snp-reports"
 #define AT_2026_11_28 ((time_t)1795824000) /* cases.json's reference time */

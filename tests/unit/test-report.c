@@ -1,4 +1,4 @@
-/* test-report.c — unit tests for measure/report.c and measure/reportcheck.c:
+/* test-report.c — unit tests for measure/snpreport.c and measure/reportcheck.c:
  * every report of shared/vectors/snp-reports/cases.json decoded field by
  * field against the values recorded there, TCB layouts and product lines
  * from spec tables, and malformed reports (truncated, wrong version,
@@ -14,7 +14,7 @@
 #include "common/hash.h"
 #include "common/hex.h"
 #include "common/json.h"
-#include "measure/report.h"
+#include "measure/snpreport.h"
 #include "measure/reportcheck.h"
 
 #define VEC "../shared/vectors/snp-reports"

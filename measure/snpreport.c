@@ -1,4 +1,4 @@
-/* report.c — parse and decode AMD SEV-SNP attestation reports (VERSION 2, 3
+/* snpreport.c — parse and decode AMD SEV-SNP attestation reports (VERSION 2, 3
  * and 5), recognise the Azure HCL wrapper, and keep named check results.
  *
  * Every offset comes from shared/specs/snp-report.md §1, which was checked
@@ -6,7 +6,7 @@
  * rather than guesses: a field it does not understand (a reserved range that
  * is not zero, an unknown VERSION) stops it, because a verifier that skips
  * bytes it cannot explain is a verifier that can be fooled. */
-#include "report.h"
+#include "snpreport.h"
 
 #include <ctype.h>
 #include <stddef.h>

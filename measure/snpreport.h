@@ -1,4 +1,4 @@
-/* report.h — AMD SEV-SNP attestation reports: parsing, decoding, and the
+/* snpreport.h — AMD SEV-SNP attestation reports: parsing, decoding, and the
  * list of named check results that `uvmkit report verify` prints.
  *
  * Layout and rules: shared/specs/snp-report.md (AMD SEV-SNP Firmware ABI,
@@ -15,8 +15,8 @@
  * The verifier hashes raw and reads the signature from sig_r/sig_s, so a
  * caller that edits a parsed report must parse it again.
  */
-#ifndef UVM_MEASURE_REPORT_H
-#define UVM_MEASURE_REPORT_H
+#ifndef UVM_MEASURE_SNPREPORT_H
+#define UVM_MEASURE_SNPREPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
