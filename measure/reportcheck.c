@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/fileio.h"
 #include "common/hash.h"
@@ -72,6 +74,20 @@ int snp_min_tcb_parse(const char *s, struct snp_min_tcb *ret,
 	return 0;
 }
 
+/* The launch-digest array of a release file: "measurements" of
+ * measurements.json, or "launch_digests" of the release predicate (in an
+ * in-toto Statement under "predicate"). NULL if none. */
+static json_t *digest_array(json_t *root)
+{
+	json_t *a = json_object_get(root, "measurements");
+	if (!a)
+		a = json_object_get(root, "launch_digests");
+	if (!a)
+		a = json_object_get(json_object_get(root, "predicate"),
+				    "launch_digests");
+	return json_is_array(a) ? a : NULL;
+}
+
 static void check_manifest(const struct snp_report *r, const char *dir,
 			   json_t *root, const char *path,
 			   struct snp_checks *out)
@@ -79,7 +95,7 @@ static void check_manifest(const struct snp_report *r, const char *dir,
 	char m[97], matches[400] = "";
 	size_t l = 0, total = 0, nmatch = 0;
 	uvm_hex_encode(r->measurement, 48, m);
-	json_t *arr = json_object_get(root, "measurements");
+	json_t *arr = digest_array(root);
 	size_t i;
 	json_t *e;
 	json_array_foreach(arr, i, e)
@@ -116,12 +132,31 @@ static void check_manifest(const struct snp_report *r, const char *dir,
 	(void)dir;
 }
 
-/* Read and validate DIR/measurements.json. */
+/* Read and validate the release's launch digests: DIR/measurements.json,
+ * else DIR/manifest.intoto.json; or the file itself when dir is a file. */
 static int load_manifest(const char *dir, char **ret_path, json_t **ret,
 			 struct uvm_error *err)
 {
+	static const char *const names[] = { "measurements.json",
+					     "manifest.intoto.json" };
 	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/measurements.json", dir) < 0)
+	struct stat st;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		path = strdup(dir);
+	} else {
+		/* The first name that exists; measurements.json in the error
+		 * message when neither does. */
+		for (size_t i = 0; i < ARRAY_SIZE(names) && !path; i++) {
+			_cleanup_free_ char *p = NULL;
+			if (asprintf(&p, "%s/%s", dir, names[i]) < 0)
+				return uvm_errorf(err, -ENOMEM, "out of memory");
+			if (access(p, F_OK) == 0)
+				path = TAKE_PTR(p);
+		}
+		if (!path && asprintf(&path, "%s/%s", dir, names[0]) < 0)
+			path = NULL;
+	}
+	if (!path)
 		return uvm_errorf(err, -ENOMEM, "out of memory");
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;
@@ -134,10 +169,12 @@ static int load_manifest(const char *dir, char **ret_path, json_t **ret,
 	if (!root)
 		return uvm_errorf(err, -EBADMSG, "%s: line %d: %s", path,
 				  je.line, je.text);
-	json_t *arr = json_object_get(root, "measurements");
-	if (!json_is_array(arr))
+	json_t *arr = digest_array(root);
+	if (!arr)
 		return uvm_errorf(err, -EBADMSG,
-				  "%s: no \"measurements\" array", path);
+				  "%s: no \"measurements\" (or \"launch_digests\") "
+				  "array",
+				  path);
 	size_t i;
 	json_t *e;
 	uint8_t d[48];
@@ -146,8 +183,8 @@ static int load_manifest(const char *dir, char **ret_path, json_t **ret,
 		const char *s = json_string_value(json_object_get(e, "launch_digest"));
 		if (!s || uvm_hex_decode(s, d, sizeof(d)) < 0)
 			return uvm_errorf(err, -EBADMSG,
-					  "%s: measurements[%zu].launch_digest "
-					  "is not 96 hex digits",
+					  "%s: entry %zu: launch_digest is not "
+					  "96 hex digits",
 					  path, i);
 	}
 	*ret = TAKE_PTR(root);

@@ -46,7 +46,13 @@ test_expect_success '--manifest: missing or malformed measurements.json is one e
 	echo "{\"measurements\":[{\"launch_digest\":\"abc\"}]}" >empty-rel/measurements.json &&
 	test_expect_code 1 v --manifest empty-rel 2>err && test_grep "launch_digest is not 96 hex" err &&
 	echo "{\"measurements\":{}}" >empty-rel/measurements.json &&
-	test_expect_code 1 v --manifest empty-rel 2>err && test_grep "no \"measurements\" array" err
+	test_expect_code 1 v --manifest empty-rel 2>err && test_grep "no \"measurements\" (or" err
+'
+test_expect_success '--manifest: the release predicate (launch_digests) of manifest.intoto.json, or a file' '
+	mkdir intoto &&
+	python3 -c "import json; m=json.load(open(\"rel/measurements.json\"))[\"measurements\"]; json.dump({\"_type\":\"https://in-toto.io/Statement/v1\",\"predicate\":{\"launch_digests\":m}}, open(\"intoto/manifest.intoto.json\",\"w\"))" &&
+	v --manifest intoto >out && test_grep "^PASS  manifest-measurement .*intoto/manifest.intoto.json: vcpus=4 vcpu_type=EPYC-Milan" out &&
+	v --manifest rel/measurements.json >out && test_grep "^PASS  manifest-measurement" out
 '
 test_expect_success '--measurement: equal passes, different fails' '
 	v --measurement $MEAS >out && test_grep "^PASS  measurement " out &&
