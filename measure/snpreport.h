@@ -78,8 +78,8 @@ struct snp_report {
 	enum snp_wrapper wrapper;
 	size_t offset;	       /* position of raw in the input */
 	size_t trailing;       /* input bytes after the report (not signed) */
-	/* Azure HCL only: the runtime-data JSON (pointer into nothing: kept
-	 * as its SHA-256, which REPORT_DATA[0:32] must equal). */
+	/* Azure HCL only: the runtime-data JSON, kept as its length and
+	 * SHA-256 (which REPORT_DATA[0:32] must equal). */
 	bool hcl_has_runtime;
 	uint8_t hcl_runtime_sha256[32];
 	uint32_t hcl_runtime_len;
