@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "builder/source.h"
 
@@ -52,6 +53,26 @@ int uvm_archive_add_entries(struct uvm_tree *t, struct archive *a,
 int uvm_archive_add_tar_fd(struct uvm_tree *t, int fd, const char *name,
 			   enum uvm_layer_pass pass,
 			   const struct uvm_source_opts *opts,
+			   struct uvm_error *err);
+
+/* One OCI content descriptor: media type, sha256 digest (64 lowercase hex
+ * digits, validated), size. */
+struct uvm_oci_desc {
+	char media_type[128];
+	char hex[65];
+	uint64_t size;
+};
+
+/* Parse an image index (index.json or a nested index blob) and pick its
+ * manifest: the only one, or the only linux/amd64 one. name is for
+ * messages. */
+int uvm_oci_parse_index(const void *buf, size_t len, const char *name,
+			struct uvm_oci_desc *ret, struct uvm_error *err);
+
+/* Parse an image manifest's layer descriptors (media types checked);
+ * *ret_layers is malloc'd, owned by the caller. */
+int uvm_oci_parse_manifest(const void *buf, size_t len, const char *name,
+			   struct uvm_oci_desc **ret_layers, size_t *ret_n,
 			   struct uvm_error *err);
 
 /* The OCI image layout at path (source-oci.c). */

@@ -45,6 +45,21 @@ int uvm_source_kind_from_name(const char *name, enum uvm_source_kind *ret)
 	return -EINVAL;
 }
 
+void uvm_source_parse_arg(const char *arg, enum uvm_source_kind *ret_kind,
+			  const char **ret_path)
+{
+	const char *colon = strchr(arg, ':');
+	*ret_kind = UVM_SOURCE_AUTO;
+	*ret_path = arg;
+	if (!colon || colon - arg > 4)
+		return;
+	char k[5];
+	memcpy(k, arg, (size_t)(colon - arg));
+	k[colon - arg] = 0;
+	if (uvm_source_kind_from_name(k, ret_kind) == 0)
+		*ret_path = colon + 1;
+}
+
 bool uvm_source_xattr_allowed(const char *name)
 {
 	return strncmp(name, "user.", 5) == 0 ||

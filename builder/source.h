@@ -86,6 +86,12 @@ const char *uvm_source_kind_name(enum uvm_source_kind kind);
 /* Parse one of the names above; -EINVAL if unknown. */
 int uvm_source_kind_from_name(const char *name, enum uvm_source_kind *ret);
 
+/* Split a command-line SOURCE "[KIND:]PATH" (KIND one of dir, tar, oci,
+ * deb, auto). Without such a prefix the whole string is the path and the
+ * kind is UVM_SOURCE_AUTO. *ret_path points into arg. */
+void uvm_source_parse_arg(const char *arg, enum uvm_source_kind *ret_kind,
+			  const char **ret_path);
+
 /* Detect the kind of path: a directory with oci-layout and index.json ->
  * OCI, another directory -> DIR, an ar archive "!<arch>\n" whose first
  * member is debian-binary -> DEB, anything libarchive reads as tar (plain,
