@@ -178,6 +178,20 @@ static void put_le32(uint8_t *p, uint32_t v)
 	put_le16(p + 2, (uint16_t)(v >> 16));
 }
 
+/* The group bits of a file with an access ACL are its mask entry (the
+ * kernel's rule); libarchive leaves the ACL's group:: entry there. */
+static void apply_mask(const struct uvm_xattr *x, uint32_t *mode)
+{
+	if (x->size < 4 || (x->size - 4) % 8)
+		return;
+	for (size_t off = 4; off < x->size; off += 8) {
+		const uint8_t *p = x->value + off;
+		if ((p[0] | p[1] << 8) == 0x10)
+			*mode = (*mode & ~(uint32_t)070) |
+				((uint32_t)(p[2] & 7) << 3);
+	}
+}
+
 /* Encode the entry's POSIX ACL of one type as the kernel's xattr value on
  * ino. *mode's group bits become the mask for an access ACL that has one
  * (the kernel's rule). */
@@ -185,6 +199,17 @@ static int acl_to_xattr(struct archive_entry *e, int type, uint32_t *mode,
 			struct uvm_inode *ino, const char *name,
 			const char *path, struct uvm_error *err)
 {
+	const char *xname = type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS
+				    ? "system.posix_acl_access"
+				    : "system.posix_acl_default";
+	/* The archive also carries the kernel's binary value (GNU tar
+	 * --xattrs --acls): it has the numeric ids, keep it as it is. */
+	for (size_t i = 0; i < ino->n_xattrs; i++)
+		if (strcmp(ino->xattrs[i].name, xname) == 0) {
+			if (type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS)
+				apply_mask(&ino->xattrs[i], mode);
+			return 0;
+		}
 	int n = archive_entry_acl_reset(e, type);
 	if (n <= 0)
 		return 0;
@@ -229,7 +254,9 @@ static int acl_to_xattr(struct archive_entry *e, int type, uint32_t *mode,
 					err, -EINVAL,
 					"%s: entry '%s': ACL entry for '%s' has "
 					"no numeric id (the host's user "
-					"database is never used)",
+					"database is never used; archive "
+					"with tar --xattrs to keep the "
+					"numeric value)",
 					name, path, qname ? qname : "?");
 			a.id = (uint32_t)qual;
 		}
@@ -250,9 +277,6 @@ static int acl_to_xattr(struct archive_entry *e, int type, uint32_t *mode,
 	}
 	if (type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS && mask >= 0)
 		*mode = (*mode & ~(uint32_t)070) | ((uint32_t)mask << 3);
-	const char *xname = type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS
-				    ? "system.posix_acl_access"
-				    : "system.posix_acl_default";
 	if (uvm_inode_set_xattr(ino, xname, buf, sz) < 0)
 		return uvm_errorf(err, -ENOMEM, "out of memory");
 	return 0;
