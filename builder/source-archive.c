@@ -65,12 +65,9 @@ int uvm_archive_probe_tar_fd(int fd, const char *name, struct uvm_error *err)
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return uvm_errorf_errno(err, -errno, "%s", name);
 	struct archive_entry *e;
-	if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK)
-		return uvm_errorf(err, -EMEDIUMTYPE,
-				  "%s: not a directory, tar archive, OCI layout "
-				  "or .deb (%s)",
-				  name, aerr(a));
-	int r = archive_read_next_header(a, &e);
+	int r = archive_read_open_fd(a, fd, READ_BLOCK);
+	if (r == ARCHIVE_OK)
+		r = archive_read_next_header(a, &e);
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF)
 		return uvm_errorf(err, -EMEDIUMTYPE,
 				  "%s: not a directory, tar archive, OCI layout "
@@ -520,7 +517,9 @@ int uvm_archive_add_tar_fd(struct uvm_tree *t, int fd, const char *name,
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return uvm_errorf_errno(err, -errno, "%s", name);
 	if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK)
-		return uvm_errorf(err, -EIO, "%s: %s", name, aerr(a));
+		return uvm_errorf(err, -EIO,
+				  "%s: truncated or corrupt archive: %s", name,
+				  aerr(a));
 	return uvm_archive_add_entries(t, a, name, pass, opts, err);
 }
 
@@ -626,7 +625,9 @@ int uvm_archive_add_file(struct uvm_tree *t, const char *path,
 	if (!a)
 		return uvm_errorf(err, -ENOMEM, "out of memory");
 	if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK)
-		return uvm_errorf(err, -EIO, "%s: %s", path, aerr(a));
+		return uvm_errorf(err, -EIO,
+				  "%s: truncated or corrupt package: %s", path,
+				  aerr(a));
 	return add_deb(t, a, path, opts, err);
 }
 

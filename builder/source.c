@@ -108,7 +108,7 @@ int uvm_source_detect(const char *path, enum uvm_source_kind *ret,
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return uvm_errorf_errno(err, -errno, "%s: cannot read", path);
-	uint8_t head[8 + 60];
+	uint8_t head[512];
 	ssize_t n;
 	do
 		n = pread(fd, head, sizeof(head), 0);
@@ -119,6 +119,25 @@ int uvm_source_detect(const char *path, enum uvm_source_kind *ret,
 		*ret = UVM_SOURCE_DEB;
 		return 0;
 	}
+	/* Compressed streams and ustar headers by magic, so a damaged
+	 * archive is still read as one and reported as damaged. */
+	static const struct {
+		size_t off, len;
+		const char *magic;
+	} magics[] = {
+		{ 0, 2, "\x1f\x8b" },		/* gzip */
+		{ 0, 6, "\xfd" "7zXZ\0" },	/* xz */
+		{ 0, 4, "\x28\xb5\x2f\xfd" }, /* zstd */
+		{ 0, 3, "BZh" },		/* bzip2 */
+		{ 257, 5, "ustar" },		/* POSIX/GNU tar */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(magics); i++)
+		if ((size_t)n >= magics[i].off + magics[i].len &&
+		    memcmp(head + magics[i].off, magics[i].magic,
+			   magics[i].len) == 0) {
+			*ret = UVM_SOURCE_TAR;
+			return 0;
+		}
 	int r = uvm_archive_probe_tar_fd(fd, path, err);
 	if (r < 0)
 		return r;
