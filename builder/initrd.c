@@ -147,7 +147,9 @@ static int setup_archive(struct archive *a, enum uvm_compress c,
 	int r = 0;
 	switch (c) {
 	case UVM_COMPRESS_NONE:
-		if (archive_write_set_bytes_per_block(a, 512) != ARCHIVE_OK ||
+		/* Written in 64 KiB chunks, padded to 512 bytes at the end
+		 * (as GNU cpio pads); the bytes do not depend on the chunk. */
+		if (archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
 		    archive_write_set_bytes_in_last_block(a, 512) != ARCHIVE_OK)
 			return uvm_errorf(err, -EIO, "%s: libarchive block size",
 					  out);
