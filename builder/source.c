@@ -175,6 +175,7 @@ struct dir_walk {
 	uint32_t uid, gid;
 	void *links; /* tsearch root of struct link_key */
 	struct uvm_error *err;
+	char *abs_root;			 /* realpath() of the source */
 	char host[UVM_PATH_MAX * 2 + 2]; /* host path of the current entry */
 	char rel[UVM_PATH_MAX + 1];	 /* tree path of the current entry */
 };
@@ -366,7 +367,10 @@ static int walk_entry(struct dir_walk *w, int fd, const char *name,
 		ino->size = (uint64_t)st.st_size;
 		if (ino->size) {
 			ino->content = UVM_CONTENT_PATH;
-			ino->path = strdup(w->host);
+			/* Absolute, so a later chdir cannot break it. */
+			if (asprintf(&ino->path, "%s/%s", w->abs_root,
+				     w->rel) < 0)
+				ino->path = NULL;
 			if (!ino->path) {
 				uvm_inode_unref(ino);
 				return uvm_errorf(w->err, -ENOMEM,
@@ -505,7 +509,14 @@ static int add_dir(struct uvm_tree *t, const char *path,
 	w->host[hlen] = 0;
 	if (hlen == 1 && path[0] == '/')
 		hlen = 0; /* children become "/name" */
-	int r = add_dir_fd(w, hlen);
+	int r = 0;
+	w->abs_root = realpath(w->host, NULL);
+	if (!w->abs_root)
+		r = uvm_errorf_errno(err, -errno, "%s: cannot open directory",
+				     w->host);
+	if (r >= 0)
+		r = add_dir_fd(w, hlen);
+	free(w->abs_root);
 	tdestroy(w->links, link_free);
 	free(w);
 	return r;
