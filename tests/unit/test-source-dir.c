@@ -126,6 +126,7 @@ static void test_walk(void **state)
 			*h = uvm_tree_lookup(t, "z/hard");
 	assert_ptr_equal(x->inode, h->inode);
 	assert_int_equal(x->inode->content, UVM_CONTENT_PATH);
+	assert_int_equal(x->inode->path[0], '/');
 	assert_int_equal(x->inode->size, 5);
 	struct uvm_node *ac = uvm_tree_lookup(t, "a-c");
 	if (have_xattr) {
