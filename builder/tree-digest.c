@@ -1,0 +1,143 @@
+/* tree-digest.c — the content digest of a tree (definition in the header).
+ * Everything is length-prefixed so no two different trees serialize to the
+ * same byte stream. */
+#include "tree-digest.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#define CHUNK (1u << 20)
+
+static void cleanup_md(EVP_MD_CTX **c)
+{
+	if (*c)
+		EVP_MD_CTX_free(*c);
+}
+
+int uvm_inode_content_sha256(const struct uvm_tree *t,
+			     const struct uvm_inode *ino, uint8_t out[32],
+			     struct uvm_error *err)
+{
+	_cleanup_(cleanup_md) EVP_MD_CTX *c = EVP_MD_CTX_new();
+	if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
+		return uvm_errorf(err, -ENOMEM, "sha256 init failed");
+	if (S_ISREG(ino->mode) && ino->size) {
+		_cleanup_free_ uint8_t *buf = malloc(CHUNK);
+		if (!buf)
+			return uvm_errorf(err, -ENOMEM, "out of memory");
+		struct uvm_reader rd;
+		int r = uvm_reader_open(t, ino, &rd, err);
+		if (r < 0)
+			return r;
+		uint64_t off = 0;
+		while (off < ino->size) {
+			int64_t k = uvm_reader_pread(&rd, buf, CHUNK, off);
+			if (k <= 0) {
+				uvm_reader_close(&rd);
+				return uvm_errorf_errno(
+					err, k < 0 ? (int)k : -EIO,
+					"%s: cannot read content",
+					ino->path ? ino->path : "spooled file");
+			}
+			if (EVP_DigestUpdate(c, buf, (size_t)k) != 1) {
+				uvm_reader_close(&rd);
+				return uvm_errorf(err, -EIO, "sha256 failed");
+			}
+			off += (uint64_t)k;
+		}
+		uvm_reader_close(&rd);
+	}
+	if (EVP_DigestFinal_ex(c, out, NULL) != 1)
+		return uvm_errorf(err, -EIO, "sha256 failed");
+	return 0;
+}
+
+struct digest_state {
+	EVP_MD_CTX *md;
+	struct uvm_tree *t;
+	uint8_t *seen; /* by inode number */
+	struct uvm_error *err;
+};
+
+static int put(struct digest_state *s, const void *p, size_t n)
+{
+	return EVP_DigestUpdate(s->md, p, n) == 1 ? 0 : -EIO;
+}
+
+static int put32(struct digest_state *s, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+	return put(s, b, 4);
+}
+
+static int put64(struct digest_state *s, uint64_t v)
+{
+	int r = put32(s, (uint32_t)v);
+	return r < 0 ? r : put32(s, (uint32_t)(v >> 32));
+}
+
+static int putstr(struct digest_state *s, const void *p, size_t n)
+{
+	int r = put32(s, (uint32_t)n);
+	return r < 0 ? r : put(s, p, n);
+}
+
+static int digest_cb(struct uvm_node *n, const char *path, void *ud)
+{
+	struct digest_state *s = ud;
+	const struct uvm_inode *i = n->inode;
+	int r = 0;
+	r |= putstr(s, path, strlen(path));
+	r |= put32(s, i->mode);
+	r |= put32(s, i->uid);
+	r |= put32(s, i->gid);
+	r |= put32(s, i->ino);
+	r |= put32(s, i->rdev_major);
+	r |= put32(s, i->rdev_minor);
+	r |= put64(s, i->size);
+	r |= putstr(s, i->symlink ? i->symlink : "",
+		    i->symlink ? strlen(i->symlink) : 0);
+	r |= put32(s, (uint32_t)i->n_xattrs);
+	for (size_t k = 0; k < i->n_xattrs; k++) {
+		r |= putstr(s, i->xattrs[k].name, strlen(i->xattrs[k].name));
+		r |= putstr(s, i->xattrs[k].value, i->xattrs[k].size);
+	}
+	if (r)
+		return uvm_errorf(s->err, -EIO, "sha256 failed");
+	uint8_t h[32] = { 0 };
+	if (S_ISREG(i->mode) && !s->seen[i->ino]) {
+		s->seen[i->ino] = 1;
+		r = uvm_inode_content_sha256(s->t, i, h, s->err);
+		if (r < 0)
+			return r;
+	}
+	return put(s, h, 32) < 0 ? uvm_errorf(s->err, -EIO, "sha256 failed")
+				 : 0;
+}
+
+int uvm_tree_digest(struct uvm_tree *t, uint8_t out[32], struct uvm_error *err)
+{
+	int r = uvm_tree_number(t);
+	if (r < 0)
+		return uvm_errorf_errno(err, r, "cannot number the tree");
+	_cleanup_(cleanup_md) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	_cleanup_free_ uint8_t *seen = calloc(t->n_inodes + 1, 1);
+	if (!md || !seen || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		return uvm_errorf(err, -ENOMEM, "out of memory");
+	static const char tag[] = "uvmkit-tree-digest-v1";
+	if (EVP_DigestUpdate(md, tag, sizeof(tag)) != 1)
+		return uvm_errorf(err, -EIO, "sha256 failed");
+	struct digest_state s = { .md = md, .t = t, .seen = seen, .err = err };
+	r = uvm_tree_walk(t, digest_cb, &s);
+	if (r < 0)
+		return r == -ENAMETOOLONG
+			       ? uvm_errorf(err, r, "path too long in tree")
+			       : r;
+	if (EVP_DigestFinal_ex(md, out, NULL) != 1)
+		return uvm_errorf(err, -EIO, "sha256 failed");
+	return 0;
+}
