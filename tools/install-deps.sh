@@ -3,6 +3,12 @@
 # lists (one per line, '#' comments) are installed. As root it installs the
 # missing ones with apt-get and says which; otherwise it names them and fails.
 set -eu
+# One installer at a time (make -j runs deps and check-deps side by side, and
+# several checkouts may build at once): apt would fail on its own lock.
+if [ "$(id -u)" = 0 ] && command -v flock >/dev/null 2>&1; then
+	exec 9>/run/lock/uvmkit-install-deps.lock
+	flock 9
+fi
 missing=
 for pkg in $(cat "$@" | sed -e 's/#.*//' | tr -s ' \t' '\n' | sort -u); do
 	[ -n "$pkg" ] || continue
@@ -22,7 +28,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
+apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >&2
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2
 echo "install-deps: installed:$missing" >&2
