@@ -8,7 +8,8 @@
 #   test_cmp EXPECTED ACTUAL                diff -u, fails on any difference
 #   test_grep PATTERN FILE                  grep with the file shown on failure
 #   test_done                               exit status for run.sh
-# $UVMKIT is the binary under test, $SHARED the shared/ folder (specs,
+# $UVMKIT_TEST_CACHE is the shared build cache (kernel, firmware) to pass as
+# --cache-dir. $UVMKIT is the binary under test, $SHARED the shared/ folder (specs,
 # vectors), $TOP the source tree. UPDATE_GOLDEN=1 rewrites golden files passed
 # to test_cmp_golden instead of comparing.
 set -u
@@ -22,6 +23,11 @@ umask 022
 test_name=$(basename "$0" .sh)
 TRASH="$TOP/$BUILDDIR/trash/$test_name"
 rm -rf "$TRASH" && mkdir -p "$TRASH" || exit 1
+# Long builds (guest kernel, firmware) are cached across tests and runs in
+# the invoking user's cache, keyed by the hash of every input; a test that
+# must not use it says --no-cache.
+: "${UVMKIT_TEST_CACHE:=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/uvmkit}"
+export UVMKIT_TEST_CACHE
 export HOME="$TRASH/home" XDG_CACHE_HOME="$TRASH/home/.cache"
 mkdir -p "$HOME"
 cd "$TRASH" || exit 1
