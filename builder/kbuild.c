@@ -269,8 +269,8 @@ static int run_make(struct work *w, const char *src, const char *obj,
 		return -ENOMEM;
 	const char *argv[16] = { "make", "-s", c, o };
 	size_t n = 4;
-	for (; *args && n < ARRAY_SIZE(argv) - 1; args++)
-		argv[n++] = *args;
+	for (size_t i = 0; args[i] && n < ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = args[i];
 	argv[n] = NULL;
 	int r = run_in(w, argv, w->log_fd, err);
 	if (r < 0 && r != -EPROTO)
