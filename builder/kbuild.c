@@ -808,9 +808,13 @@ int uvm_kernel_build(const struct uvm_kernel_build_opts *o,
 	_cleanup_(work_done) struct work w = { .log_fd = -1 };
 	_cleanup_(source_done) struct source s = { 0 };
 	_cleanup_(toolchain_done) struct toolchain t = { 0 };
-	_cleanup_free_ char *entry = NULL, *out_tmp = NULL, *parent = NULL,
-			    *sources = NULL, *cache_tmp = NULL;
-	r = work_begin(&w, &o->env, o->output_dir, err);
+	_cleanup_free_ char *entry = NULL, *out_tmp = NULL, *sources = NULL,
+			    *cache_tmp = NULL, *parent = parent_of(o->output_dir);
+	if (!parent)
+		return -ENOMEM;
+	r = uvm_mkdir_p(parent, err); /* the output's parent, like `uvmkit disk` */
+	if (r >= 0)
+		r = work_begin(&w, &o->env, o->output_dir, err);
 	if (r >= 0)
 		r = source_identify(&o->env, &s, err);
 	if (r >= 0)
@@ -882,8 +886,7 @@ int uvm_kernel_build(const struct uvm_kernel_build_opts *o,
 	}
 
 	/* Assemble the output beside its final name, then rename. */
-	if (!(parent = parent_of(o->output_dir)) ||
-	    asprintf(&out_tmp, "%s/.uvmkit-kernel-out.XXXXXX", parent) < 0)
+	if (asprintf(&out_tmp, "%s/.uvmkit-kernel-out.XXXXXX", parent) < 0)
 		return -ENOMEM;
 	if (!mkdtemp(out_tmp))
 		return uvm_errorf_errno(err, -errno, "%s", parent);
