@@ -489,6 +489,29 @@ static int dropped_error(int bad, char *msg, struct uvm_error *err)
 	return r;
 }
 
+/* make olddefconfig on OBJ/.config (cfg), load the result into resolved
+ * and check that every option want's fragments set survived. */
+static int olddefconfig_checked(struct work *w, const char *src,
+				const char *obj, const char *cfg,
+				const struct uvm_kconfig *want,
+				struct uvm_kconfig *resolved,
+				struct uvm_error *err)
+{
+	const char *args[] = { "olddefconfig", NULL };
+	_cleanup_free_ char *msg = NULL;
+	int r = run_make(w, src, obj, args, err);
+	if (r >= 0)
+		r = uvm_kconfig_load(resolved, cfg, true, err);
+	if (r < 0)
+		return r;
+	int bad = uvm_kconfig_check(want, resolved, &msg);
+	if (bad < 0)
+		return -ENOMEM;
+	if (bad > 0)
+		return dropped_error(bad, TAKE_PTR(msg), err);
+	return 0;
+}
+
 int uvm_kernel_config(const struct uvm_kernel_config_opts *o,
 		      struct uvm_error *err)
 {
@@ -510,7 +533,7 @@ int uvm_kernel_config(const struct uvm_kernel_config_opts *o,
 	_cleanup_(work_done) struct work w = { .log_fd = -1 };
 	_cleanup_(source_done) struct source s = { 0 };
 	_cleanup_free_ char *obj = NULL, *cfg = NULL, *sources = NULL,
-			    *attr = NULL, *msg = NULL;
+			    *attr = NULL;
 	int r = work_begin(&w, &o->env, o->output, err);
 	if (r >= 0)
 		r = source_identify(&o->env, &s, err);
@@ -543,20 +566,10 @@ int uvm_kernel_config(const struct uvm_kernel_config_opts *o,
 	r = uvm_kconfig_write(&merged, cfg, err);
 	if (r < 0)
 		return r;
-	const char *args[] = { "olddefconfig", NULL };
-	r = run_make(&w, s.dir, obj, args, err);
-	if (r < 0)
-		return r;
-
 	_cleanup_(uvm_kconfig_done) struct uvm_kconfig resolved = { 0 };
-	r = uvm_kconfig_load(&resolved, cfg, true, err);
+	r = olddefconfig_checked(&w, s.dir, obj, cfg, &merged, &resolved, err);
 	if (r < 0)
 		return r;
-	int bad = uvm_kconfig_check(&merged, &resolved, &msg);
-	if (bad < 0)
-		return -ENOMEM;
-	if (bad > 0)
-		return dropped_error(bad, TAKE_PTR(msg), err);
 
 	int alen = uvm_kconfig_attribution(&merged, &resolved, base, &attr);
 	if (alen < 0)
@@ -703,7 +716,7 @@ static int build_into(const struct uvm_kernel_build_opts *o, struct work *w,
 		      uint8_t vmlinuz_sha[32], struct uvm_error *err)
 {
 	_cleanup_free_ char *obj = NULL, *cfg = NULL, *kcflags = NULL,
-			    *jobs = NULL, *msg = NULL, *tc = NULL,
+			    *jobs = NULL, *tc = NULL,
 			    *relpath = NULL;
 	_cleanup_free_ uint8_t *release = NULL;
 	int r = source_unpack(&o->env, w, s, err);
@@ -716,22 +729,13 @@ static int build_into(const struct uvm_kernel_build_opts *o, struct work *w,
 	r = uvm_copy_file_atomic(o->config, cfg, 0644, err);
 	if (r < 0)
 		return r;
-	const char *olddef[] = { "olddefconfig", NULL };
-	r = run_make(w, s->dir, obj, olddef, err);
-	if (r < 0)
-		return r;
 	_cleanup_(uvm_kconfig_done) struct uvm_kconfig want = { 0 };
 	_cleanup_(uvm_kconfig_done) struct uvm_kconfig got = { 0 };
 	r = uvm_kconfig_load(&want, o->config, false, err);
 	if (r >= 0)
-		r = uvm_kconfig_load(&got, cfg, true, err);
+		r = olddefconfig_checked(w, s->dir, obj, cfg, &want, &got, err);
 	if (r < 0)
 		return r;
-	int bad = uvm_kconfig_check(&want, &got, &msg);
-	if (bad < 0)
-		return -ENOMEM;
-	if (bad > 0)
-		return dropped_error(bad, TAKE_PTR(msg), err);
 
 	/* Map the two absolute paths kbuild uses (an out-of-tree build
 	 * compiles $(srctree)/file.c) to fixed names. */
