@@ -61,9 +61,12 @@ test_expect_success "setup: the guest ($mode), its initrd and its Kata disk" '
 		# Stand-in for rootfs/minimal/overlay/init: same marker line.
 		bb=/bin/busybox
 		$bb mount -t proc proc /proc; $bb mount -t sysfs sysfs /sys
-		$bb mountpoint -q /dev || $bb mount -t devtmpfs devtmpfs /dev
-		root=none dm=- verity=no ro=rw
-		mm=$($bb mountpoint -d / 2>/dev/null)
+		[ -e /dev/console ] || $bb mount -t devtmpfs devtmpfs /dev
+		root=none dm=- verity=no ro=rw mm=
+		# busybox-static of Debian 12 has no mountpoint applet: mountinfo.
+		while read -r id parent majmin root_ mp rest; do
+			[ "$mp" = / ] && mm=$majmin
+		done </proc/self/mountinfo
 		if [ -n "$mm" ] && [ -e /sys/dev/block/$mm ]; then
 			root=/dev/$($bb basename $($bb readlink -f /sys/dev/block/$mm))
 			[ -r /sys/dev/block/$mm/dm/name ] && dm=$($bb cat /sys/dev/block/$mm/dm/name) &&
