@@ -58,7 +58,8 @@ test_expect_success 'same fragments from another directory: same bytes' '
 test_expect_success 'later fragments override earlier ones (attributed to the last)' '
 	printf "CONFIG_VIRTIO_BLK=y\n" >one.conf &&
 	printf "# comment\n# CONFIG_VIRTIO_BLK is not set\n" >two.conf &&
-	uvmkit kernel config $C -o o.config "$kdir"/*.conf one.conf two.conf >/dev/null &&
+	uvmkit kernel config $C --json=short -o o.config "$kdir"/*.conf one.conf two.conf >o.json &&
+	python3 -c "import json,sys; j=json.load(open(\"o.json\")); assert j[\"sources\"] == \"o.config.sources\" and j[\"options\"] > 1000, j" &&
 	! grep -q "^CONFIG_VIRTIO_BLK=" o.config &&
 	grep -q "^# CONFIG_VIRTIO_BLK is not set	two.conf:2$" o.config.sources
 '
