@@ -35,7 +35,12 @@ static const char usage_text[] =
 	"  --at TIME           check validity at TIME: now (default), epoch seconds,\n"
 	"                      @EPOCH, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n"
 	"Release checks (verify):\n"
-	"  --manifest DIR      MEASUREMENT must be a launch digest of DIR/measurements.json\n"
+	"  --manifest DIR --pub KEYDIR\n"
+	"                      DIR is a signed uvmkit release: verify it with KEYDIR's\n"
+	"                      public keys (as uvmkit verify), then MEASUREMENT must be\n"
+	"                      one of its manifest's launch digests\n"
+	"  --measurements FILE MEASUREMENT must be a launch digest of an unverified\n"
+	"                      measurements.json or manifest (FILE or DIR holding one)\n"
 	"  --measurement HEX   MEASUREMENT must equal HEX (96 hex digits)\n"
 	"  --host-data HEX     HOST_DATA must equal HEX (64 hex digits)\n"
 	"  --policy FILE       HOST_DATA must equal SHA-256(FILE) (Kata initdata/AKS policy)\n"
@@ -122,6 +127,8 @@ enum {
 	OPT_ARK,
 	OPT_AT,
 	OPT_MANIFEST,
+	OPT_PUB,
+	OPT_MEASUREMENTS,
 	OPT_MEASUREMENT,
 	OPT_HOST_DATA,
 	OPT_POLICY,
@@ -148,6 +155,8 @@ static int parse_argv(int argc, char **argv)
 		{ "ark", required_argument, NULL, OPT_ARK },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "manifest", required_argument, NULL, OPT_MANIFEST },
+		{ "pub", required_argument, NULL, OPT_PUB },
+		{ "measurements", required_argument, NULL, OPT_MEASUREMENTS },
 		{ "measurement", required_argument, NULL, OPT_MEASUREMENT },
 		{ "host-data", required_argument, NULL, OPT_HOST_DATA },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -207,7 +216,13 @@ static int parse_argv(int argc, char **argv)
 						 optarg);
 			break;
 		case OPT_MANIFEST:
-			arg.rel.manifest_dir = optarg;
+			arg.rel.release_dir = optarg;
+			break;
+		case OPT_PUB:
+			arg.rel.keydir = optarg;
+			break;
+		case OPT_MEASUREMENTS:
+			arg.rel.measurements = optarg;
 			break;
 		case OPT_MEASUREMENT:
 			if (parse_hex_exact(optarg, arg.rel.measurement, 48) < 0)
@@ -285,6 +300,14 @@ static int parse_argv(int argc, char **argv)
 			return -EINVAL;
 		}
 	}
+	if (arg.rel.release_dir && !arg.rel.keydir)
+		return usage_error("--manifest %s: give the release's public keys "
+				   "with --pub KEYDIR (the release is verified "
+				   "first); for an unsigned measurements.json use "
+				   "--measurements",
+				   arg.rel.release_dir);
+	if (arg.rel.keydir && !arg.rel.release_dir)
+		return usage_error("--pub needs --manifest DIR");
 	if (arg.rel.policy_file && arg.rel.has_host_data)
 		return usage_error("--host-data and --policy both set HOST_DATA; "
 				 "give one");

@@ -511,6 +511,28 @@ static void test_policy_file(void **state)
 	assert_int_equal(snp_release_check(&r, SNP_PRODUCT_MILAN, &o, &l, &err), -ENOENT);
 }
 
+/* A release directory is only trusted once verified: without public keys,
+ * or with keys that cannot be read, the check cannot run (an error, and no
+ * check is recorded as passed). The verification itself: t6005. */
+static void test_release_needs_keys(void **state)
+{
+	size_t len;
+	_cleanup_free_ uint8_t *buf = load("mstav-milan-v3/report.bin", &len);
+	struct uvm_error err = {};
+	struct snp_report r;
+	assert_int_equal(snp_report_parse(buf, len, SIZE_MAX, &r, &err), 0);
+	struct snp_release_opts o = { .vmpl = -1, .release_dir = VEC };
+	struct snp_checks l = {};
+	assert_int_equal(snp_release_check(&r, SNP_PRODUCT_MILAN, &o, &l, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "public keys"));
+	assert_int_equal(l.n, 0);
+	o.keydir = "/nonexistent-uvmkit-keys";
+	assert_true(snp_release_check(&r, SNP_PRODUCT_MILAN, &o, &l, &err) < 0);
+	assert_non_null(strstr(err.msg, "/nonexistent-uvmkit-keys"));
+	assert_int_equal(l.n, 0);
+}
+
 static int setup(void **state)
 {
 	json_error_t je;
@@ -536,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_hex_text),     cmocka_unit_test(test_min_tcb_parse),
 		cmocka_unit_test(test_release_checks),
 		cmocka_unit_test(test_policy_file),
+		cmocka_unit_test(test_release_needs_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
