@@ -66,6 +66,7 @@ static struct {
 	const char *ark;
 	time_t at;
 	struct snp_release_opts rel;
+	const char *release_opt; /* the first release-check option given */
 } arg;
 
 static int parse_time(const char *s, time_t *ret)
@@ -178,7 +179,11 @@ static int parse_argv(int argc, char **argv)
 	arg.offset = SIZE_MAX;
 	arg.at = time(NULL);
 	arg.rel.vmpl = -1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+	int idx = -1;
+	while ((c = getopt_long(argc, argv, "h", opts, &idx)) >= 0) {
+		if (c >= OPT_MANIFEST && c <= OPT_VMPL && !arg.release_opt && idx >= 0)
+			arg.release_opt = opts[idx].name;
+		idx = -1;
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -466,6 +471,9 @@ static int run(int argc, char **argv)
 	const char *path = optind < argc ? argv[optind++] : NULL;
 	if (optind < argc)
 		return log_usage("unexpected argument '%s'", argv[optind]);
+	if (strcmp(sub, "verify") && arg.release_opt)
+		return log_usage("--%s is a release check: only with verify",
+				 arg.release_opt);
 	if (!strcmp(sub, "show")) {
 		if (!path)
 			return log_usage("show: expected a REPORT file");
