@@ -31,7 +31,7 @@
 #include "common/hex.h"
 #include "common/spawn.h"
 
-#define LOG_TAIL_LINES 20
+#define LOG_TAIL_LINES 40
 
 static inline void cleanup_closedirp(DIR **d)
 {
@@ -181,6 +181,7 @@ struct work {
 	char **env;	/* pinned environment */
 	int log_fd;	/* make's output */
 	char *log_path; /* its path (for the tail in messages) */
+	bool keep_log;	/* log_path is the caller's: name it in messages */
 	struct pinned_env pe;
 };
 
@@ -231,6 +232,7 @@ static int work_begin(struct work *w, const struct uvm_kernel_env *e,
 	int r = build_env(e, &w->pe, &w->env, err);
 	if (r < 0)
 		return r;
+	w->keep_log = e->log_path != NULL;
 	if (e->log_path)
 		w->log_path = strdup(e->log_path);
 	else if (asprintf(&w->log_path, "%s/make.log", w->dir) < 0)
@@ -258,6 +260,45 @@ static int run_in(struct work *w, const char *const *argv, int log_fd,
 	return uvm_spawn_run(&s, NULL, err);
 }
 
+/* The part of a failed build's log tail that fits in a message (struct
+ * uvm_error holds 1 KiB, and compiler lines with absolute paths are long):
+ * the last lines that mention an error, else the last lines, each cut to
+ * 200 bytes. */
+static void log_excerpt(const char *tail, char *out, size_t size)
+{
+	const char *lines[LOG_TAIL_LINES * 2];
+	size_t n = 0, nerr = 0;
+	bool is_err[ARRAY_SIZE(lines)];
+	for (const char *l = tail; *l && n < ARRAY_SIZE(lines);) {
+		size_t len = strcspn(l, "\n");
+		lines[n] = l;
+		is_err[n] = memmem(l, len, "error", 5) ||
+			    memmem(l, len, "Error", 5) != NULL;
+		nerr += is_err[n];
+		n++;
+		l += len + (l[len] == '\n');
+	}
+	size_t want = nerr ? MIN(nerr, 4) : MIN(n, 6), used = 0, taken = 0;
+	out[0] = '\0';
+	/* Walk back to find the first line to show, then print forward. */
+	size_t first = n;
+	while (first > 0 && taken < want) {
+		first--;
+		if (!nerr || is_err[first])
+			taken++;
+	}
+	for (size_t i = first; i < n && used + 1 < size; i++) {
+		if (nerr && !is_err[i])
+			continue;
+		size_t len = strcspn(lines[i], "\n");
+		int k = snprintf(out + used, size - used, "%s%.*s",
+				 used ? "\n" : "", (int)MIN(len, 200), lines[i]);
+		if (k < 0)
+			break;
+		used = MIN(used + (size_t)k, size - 1);
+	}
+}
+
 /* Run make; on failure the message ends with the log's last lines. */
 static int run_make(struct work *w, const char *src, const char *obj,
 		    const char *const *args, struct uvm_error *err)
@@ -277,12 +318,15 @@ static int run_make(struct work *w, const char *src, const char *obj,
 		return r;
 	if (r == -EPROTO) {
 		_cleanup_free_ char *tail = NULL;
+		char excerpt[720];
 		fsync(w->log_fd);
 		if (uvm_log_tail(w->log_path, LOG_TAIL_LINES, &tail) < 0)
 			tail = NULL;
+		log_excerpt(tail ? tail : "(no log)", excerpt, sizeof(excerpt));
 		return uvm_errorf(err, r, "make %s failed; last lines of the "
-				  "build log:\n%s",
-				  args[0], tail ? tail : "(no log)");
+				  "build log%s%s:\n%s",
+				  args[0], w->keep_log ? " " : "",
+				  w->keep_log ? w->log_path : "", excerpt);
 	}
 	return 0;
 }
