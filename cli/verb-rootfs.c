@@ -130,7 +130,7 @@ static int run(int argc, char **argv)
 		{},
 	};
 	struct uvm_rootfs_opts ro = { .layout = UVM_LAYOUT_KATA };
-	struct uvm_source_opts so = { 0 };
+	struct uvm_source_opts so = { .strict = true };
 	enum uvm_json_mode json = UVM_JSON_OFF;
 	const char *out = NULL;
 	bool have_epoch = false;
