@@ -99,9 +99,12 @@ struct ctx {
 
 static int fs_error(struct ctx *c, errcode_t e, const char *what)
 {
+	if (e == EXT2_ET_EA_NO_SPACE)
+		return uvm_errorf(c->err, -E2BIG, "'/%s': xattrs do not fit in the "
+				  "inode and one 4 KiB block", c->path ? c->path : "");
 	if (e == EXT2_ET_BLOCK_ALLOC_FAIL || e == EXT2_ET_INODE_ALLOC_FAIL ||
-	    e == EXT2_ET_DIR_NO_SPACE || e == EXT2_ET_EA_NO_SPACE ||
-	    e == EXT2_ET_TOOSMALL || e == EXT2_ET_TOO_MANY_INODES || e == ENOSPC)
+	    e == EXT2_ET_DIR_NO_SPACE || e == EXT2_ET_TOOSMALL ||
+	    e == EXT2_ET_TOO_MANY_INODES || e == ENOSPC)
 		return uvm_errorf(c->err, -ENOSPC,
 				  "image too small for the content (out of "
 				  "space at '/%s')",
@@ -1169,12 +1172,11 @@ int uvm_ext4_write(struct uvm_tree *t, const char *path,
 	c.epoch = (uint32_t)opts->epoch;
 	/* ext4 time: low 32 bits signed + 2 epoch bits in *_extra. */
 	c.epoch_extra = opts->epoch > INT32_MAX ? 1 : 0;
-	c.make_lpf = !uvm_tree_lookup(t, "lost+found") ||
-		     !S_ISDIR(uvm_tree_lookup(t, "lost+found")->inode->mode);
-	if (uvm_tree_lookup(t, "lost+found") && c.make_lpf) {
-		free(c.ext);
+	/* e2fsck wants /lost+found to be a directory: the tree's, or ours. */
+	const struct uvm_node *lpf = uvm_tree_lookup(t, "lost+found");
+	if (lpf && !S_ISDIR(lpf->inode->mode))
 		return uvm_errorf(err, -EEXIST, "'/lost+found' must be a directory");
-	}
+	c.make_lpf = !lpf;
 	r = write_reserved(&c);
 	if (r >= 0)
 		r = uvm_tree_walk(t, write_node, &c);
