@@ -45,6 +45,15 @@ test_expect_success 'extent trees of depth 1 and 2 read back' '
 	debugfs -R "ex /frag/f2000" o/rootfs.img 2>/dev/null | test_grep "^ 0/ 2 " - &&
 	debugfs -R "ex /frag/f1000" o/rootfs.img 2>/dev/null | test_grep "^ 0/ 1 " -
 '
+test_expect_success 'a dense 400 MiB file: extents of at most 32768 blocks (longer = uninitialized)' '
+	mkdir -p dense && yes abcdefgh | head -c 400M >dense/f &&
+	uvmkit rootfs --layout none --seed $SEED -o od dense >/dev/null &&
+	e2fsck -fn od/rootfs.img >fsck.out 2>&1 &&
+	debugfs -R "ex /f" od/rootfs.img 2>/dev/null >ex &&
+	awk "\$1 == \"1/\" && \$NF + 0 > 32768 { bad = 1 } \$NF == 32768 { full = 1 } END { exit bad || !full }" ex &&
+	debugfs -R "dump /f f.out" od/rootfs.img 2>/dev/null && cmp f.out dense/f &&
+	rm -rf od f.out dense
+'
 test_expect_success '--size gives exactly that filesystem; same tree + seed, same bytes' '
 	uvmkit rootfs --layout none --seed $SEED --size 300M -o s1 src >/dev/null &&
 	test $(stat -c %s s1/rootfs.img) = $((300 << 20)) &&
