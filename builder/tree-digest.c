@@ -17,9 +17,20 @@ static void cleanup_md(EVP_MD_CTX **c)
 		EVP_MD_CTX_free(*c);
 }
 
-int uvm_inode_content_sha256(const struct uvm_tree *t,
-			     const struct uvm_inode *ino, uint8_t out[32],
-			     struct uvm_error *err)
+uint64_t uvm_nonzero_blocks(const uint8_t *buf, size_t len)
+{
+	static const uint8_t zero[UVM_ZERO_BLOCK];
+	uint64_t n = 0;
+	for (size_t off = 0; off < len; off += UVM_ZERO_BLOCK) {
+		size_t k = MIN((size_t)UVM_ZERO_BLOCK, len - off);
+		n += memcmp(buf + off, zero, k) != 0;
+	}
+	return n;
+}
+
+static int content_sha256(const struct uvm_tree *t, const struct uvm_inode *ino,
+			  uint8_t out[32], uint64_t *nonzero,
+			  struct uvm_error *err)
 {
 	_cleanup_(cleanup_md) EVP_MD_CTX *c = EVP_MD_CTX_new();
 	if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
@@ -46,6 +57,8 @@ int uvm_inode_content_sha256(const struct uvm_tree *t,
 				uvm_reader_close(&rd);
 				return uvm_errorf(err, -EIO, "sha256 failed");
 			}
+			if (nonzero) /* chunks are block-aligned */
+				*nonzero += uvm_nonzero_blocks(buf, (size_t)k);
 			off += (uint64_t)k;
 		}
 		uvm_reader_close(&rd);
@@ -55,10 +68,18 @@ int uvm_inode_content_sha256(const struct uvm_tree *t,
 	return 0;
 }
 
+int uvm_inode_content_sha256(const struct uvm_tree *t,
+			     const struct uvm_inode *ino, uint8_t out[32],
+			     struct uvm_error *err)
+{
+	return content_sha256(t, ino, out, NULL, err);
+}
+
 struct digest_state {
 	EVP_MD_CTX *md;
 	struct uvm_tree *t;
 	uint8_t *seen; /* by inode number */
+	uint64_t *nonzero;
 	struct uvm_error *err;
 };
 
@@ -111,7 +132,7 @@ static int digest_cb(struct uvm_node *n, const char *path, void *ud)
 	uint8_t h[32] = { 0 };
 	if (S_ISREG(i->mode) && !s->seen[i->ino]) {
 		s->seen[i->ino] = 1;
-		r = uvm_inode_content_sha256(s->t, i, h, s->err);
+		r = content_sha256(s->t, i, h, s->nonzero, s->err);
 		if (r < 0)
 			return r;
 	}
@@ -121,6 +142,13 @@ static int digest_cb(struct uvm_node *n, const char *path, void *ud)
 
 int uvm_tree_digest(struct uvm_tree *t, uint8_t out[32], struct uvm_error *err)
 {
+	return uvm_tree_digest_blocks(t, out, NULL, err);
+}
+
+int uvm_tree_digest_blocks(struct uvm_tree *t, uint8_t out[32],
+			   uint64_t *ret_nonzero, struct uvm_error *err)
+{
+	uint64_t nonzero = 0;
 	int r = uvm_tree_number(t);
 	if (r < 0)
 		return uvm_errorf_errno(err, r, "cannot number the tree");
@@ -131,7 +159,8 @@ int uvm_tree_digest(struct uvm_tree *t, uint8_t out[32], struct uvm_error *err)
 	static const char tag[] = "uvmkit-tree-digest-v1";
 	if (EVP_DigestUpdate(md, tag, sizeof(tag)) != 1)
 		return uvm_errorf(err, -EIO, "sha256 failed");
-	struct digest_state s = { .md = md, .t = t, .seen = seen, .err = err };
+	struct digest_state s = { .md = md, .t = t, .seen = seen,
+				  .nonzero = &nonzero, .err = err };
 	r = uvm_tree_walk(t, digest_cb, &s);
 	if (r < 0)
 		return r == -ENAMETOOLONG
@@ -139,5 +168,7 @@ int uvm_tree_digest(struct uvm_tree *t, uint8_t out[32], struct uvm_error *err)
 			       : r;
 	if (EVP_DigestFinal_ex(md, out, NULL) != 1)
 		return uvm_errorf(err, -EIO, "sha256 failed");
+	if (ret_nonzero)
+		*ret_nonzero = nonzero;
 	return 0;
 }

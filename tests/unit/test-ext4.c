@@ -254,7 +254,7 @@ static void test_too_small(void **state)
 	assert_non_null(strstr(err.msg, "/a/big"));
 	/* The automatic size holds it. */
 	uint64_t size;
-	assert_int_equal(uvm_ext4_auto_size(t, &size, NULL), 0);
+	assert_int_equal(uvm_ext4_auto_size(t, NULL, &size, NULL), 0);
 	assert_true(size > sizeof(big) && size % (1 << 20) == 0);
 	o.size = size;
 	assert_int_equal(uvm_ext4_write(t, path, &o, NULL, &err), 0);
