@@ -4,9 +4,11 @@
 # of the same size from the same tree, hash tree without superblock) on a
 # generated ~300 MB tree of mixed file sizes, page cache warm for both.
 # Best of 3 wall-clock runs each, plus CPU time and peak RSS of one more.
-# uvmkit is measured with --seed (content read once) and with the default
-# seed (the tree digest reads the content a second time); and once more
-# with a 4x larger image of the same tree (peak RSS must not grow).
+# uvmkit is measured with --seed and with the default seed (the content is
+# read twice either way: once to count its non-zero blocks for the
+# automatic size — or, with the default seed, to hash it, in one thread per
+# CPU —, once to write it); and once more with a 4x larger image of the
+# same tree given by --size (content read once; peak RSS must not grow).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${UVMKIT:=$top/build/uvmkit}" "${BENCH_MB:=300}"
