@@ -215,10 +215,9 @@ static uint64_t ext_pblk(const struct ctx *c, uint32_t l)
 	return 0;
 }
 
-/* Build the extent tree of c->ext into inode (i_block root + tree blocks).
- * Tree blocks are allocated here and written by write_tree_blocks() once the
- * inode is on disk (their checksum reads the inode's generation). Returns
- * the number of tree blocks allocated (stored in *blocks_buf, malloc'd). */
+/* Extent tree blocks below the inode's root: allocated and filled by
+ * build_extent_tree(), written by write_tree_blocks() once the inode is on
+ * disk (their checksum reads the inode's generation). */
 struct tree_blocks {
 	uint8_t *buf;	/* n * BS */
 	uint64_t *pblk;
@@ -242,6 +241,10 @@ static void put_header(struct ext3_extent_header *h, uint16_t entries,
 	h->eh_generation = 0;
 }
 
+/* The extent tree of c->ext: up to 4 extents in the inode (depth 0), else
+ * leaves of 340 extents and index levels of 340 entries until the top level
+ * fits the inode's 4 slots. tb->n blocks are counted into i_blocks by the
+ * caller. */
 static int build_extent_tree(struct ctx *c, struct ext2_inode_large *in,
 			     struct tree_blocks *tb)
 {
