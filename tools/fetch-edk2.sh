@@ -35,21 +35,27 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/src"
 cat >"$tmp/sources.list" <<EOS
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $suite-security main
 EOS
 set -- -o Dir::Etc::sourcelist="$tmp/sources.list" -o Dir::Etc::sourceparts=- \
 	-o Dir::State::Lists="$tmp/lists" -o Dir::Cache="$tmp/cache" \
 	-o APT::Sandbox::User=root -qq
 echo "fetch-edk2: downloading $package $version (Debian $suite) into $dir" >&2
-apt-get "$@" update >&2
-(cd "$tmp/src" && apt-get "$@" source --download-only "$package=$version" >&2) || {
-	# The mirror may not serve the .dsc (specs/firmware.md): take the
-	# tarballs by name from the pool, checked against the pin below.
-	for f in $(field orig | cut -d' ' -f1) $(field debian | cut -d' ' -f1); do
-		curl -fsSL -o "$tmp/src/$f" "http://deb.debian.org/debian/pool/main/e/$package/$f" ||
-		wget -q -O "$tmp/src/$f" "http://deb.debian.org/debian/pool/main/e/$package/$f"
-	done
-}
+apt-get "$@" update >&2 || echo "fetch-edk2: apt-get update failed; trying the pool directly" >&2
+# The mirror may not serve the .dsc (specs/firmware.md): apt-get then fails
+# after downloading the tarballs. Whatever is still missing is taken by name
+# from the archive's pool; everything is checked against the pin below.
+(cd "$tmp/src" && apt-get "$@" source --download-only "$package=$version" >&2) ||
+	echo "fetch-edk2: apt-get source failed; taking the missing tarballs from the pool" >&2
+pool="http://deb.debian.org/debian/pool/main/$(echo "$package" | cut -c1)/$package"
+for f in $(field orig | cut -d' ' -f1) $(field debian | cut -d' ' -f1); do
+	[ -f "$tmp/src/$f" ] && continue
+	if command -v curl >/dev/null 2>&1; then
+		curl -fsSL -o "$tmp/src/$f" "$pool/$f" || rm -f "$tmp/src/$f"
+	else
+		python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+			"$pool/$f" "$tmp/src/$f" || rm -f "$tmp/src/$f"
+	fi
+done
 for kind in orig debian; do
 	field $kind | {
 		read -r n s
