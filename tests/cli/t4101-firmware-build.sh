@@ -7,7 +7,7 @@
 # corrupted cache entry is refused; `uvmkit measure --kernel` accepts the
 # firmware and dumps the table the firmware will check.
 . "$(dirname "$0")/test-lib.sh"
-. "$(dirname "$0")/lib-firmware.sh"
+. "$TOP/tests/cli/lib-firmware.sh"
 test_require python3 sha256sum base64
 fw_require_source
 
@@ -50,7 +50,8 @@ test_expect_success 'firmware.json: sources, patches, toolchain, digests, sectio
 '
 
 test_expect_success 'firmware.json names nothing of the host or the build directory' '
-	! grep -e "$TRASH" -e "$TOP" -e "$(hostname)" -e "$UVMKIT_TEST_CACHE" -e uvmkit-firmware. fw/firmware.json
+	! grep -F -e "$TRASH" -e "$TOP" -e "$UVMKIT_TEST_CACHE" -e uvmkit-firmware. fw/firmware.json &&
+	h=$(hostname) && { [ ${#h} -lt 4 ] || ! grep -Fw -e "$h" fw/firmware.json; }
 '
 
 test_expect_success 'a second build is a cache hit with the same bytes' '
@@ -69,7 +70,8 @@ test_expect_success 'a corrupted cache entry is refused and nothing is written' 
 	key=$(kv key out) &&
 	mkdir -p cache/firmware &&
 	cp -r "$UVMKIT_TEST_CACHE/firmware/$key" cache/firmware/ &&
-	printf "\377" | dd of="cache/firmware/$key/OVMF.fd" bs=1 seek=4096 conv=notrunc 2>/dev/null &&
+	python3 -c "import sys; f = open(sys.argv[1], \"r+b\"); b = f.read(1); f.seek(0); f.write(bytes([b[0] ^ 1]))" \
+		"cache/firmware/$key/OVMF.fd" &&
 	test_expect_code 1 uvmkit firmware build --cache-dir cache --source-dir "$EDK2_DOWNLOADS" -o bad 2>err &&
 	test_grep "cache entry .*/$key: OVMF.fd has sha256 .*, firmware.json says $(kv sha256 out)" err &&
 	test ! -e bad
@@ -111,9 +113,9 @@ test_expect_success 'the dumped hashes table holds the three SHA-256s (spec §5.
 	EOT
 '
 
-test_expect_success 'Debian 12 OVMF (no SNP_KERNEL_HASHES) is refused with --kernel, ours is not' '
+test_expect_success 'Debian 12 OVMF (no SNP_KERNEL_HASHES) is refused with --kernel: why the pin is Debian 13' '
 	test_expect_code 1 uvmkit measure --mode snp --vcpus 1 --vcpu-type EPYC-v4 \
 		--ovmf /usr/share/ovmf/OVMF.fd --kernel kernel >out 2>err &&
-	test ! -s out && cat err
+	test ! -s out && test_grep "doesn.t include SNP_KERNEL_HASHES section" err
 '
 test_done

@@ -10,7 +10,7 @@
 # compared with the cached one instead, which is still two builds from
 # different real directories. The test output says so.
 . "$(dirname "$0")/../cli/test-lib.sh"
-. "$(dirname "$0")/../cli/lib-firmware.sh"
+. "$TOP/tests/cli/lib-firmware.sh"
 test_require cmp
 fw_require_source
 
