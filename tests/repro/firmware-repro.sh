@@ -19,8 +19,7 @@ build_in() { # WORKDIR OUT [umask] [env...]
 	shift 3
 	mkdir -p "$dir" &&
 	(umask "$um" && env "$@" "$UVMKIT" firmware build --no-cache \
-		--source-dir "$EDK2_DOWNLOADS" -j 2 --work-dir "$dir" -o "$out") >"$out.stdout" 2>"$out.stderr" &&
-	echo "# $out: $(sed -n "s/^seconds=//p" "$out.stdout")s, work dir $dir"
+		--source-dir "$EDK2_DOWNLOADS" -j 2 --work-dir "$dir" -o "$out") >"$out.stdout" 2>"$out.stderr"
 }
 
 test_expect_success 'the cached build (reference)' '
@@ -48,6 +47,9 @@ else
 		cmp ref/OVMF.fd one/OVMF.fd && cmp ref/firmware.json one/firmware.json
 	'
 fi
+for b in one two; do
+	[ -f $b.stdout ] && echo "# uncached build $b: $(kv seconds $b.stdout)s, sha256 $(kv sha256 $b.stdout)"
+done
 test_expect_success 'outputs are 0644 whatever the umask' '
 	test "$(stat -c %a one/OVMF.fd one/firmware.json | sort -u)" = 644
 '
