@@ -16,9 +16,9 @@
 # data) - 1). So the kernel measured here is a copy with those edits, for
 # -machine q35 -m 512. (With SEV, QEMU leaves the header alone.)
 #
-# Kernel: `uvmkit kernel build` through the shared cache when that verb
-# exists and builds; else $UVMKIT_TEST_KERNEL or the newest /boot/vmlinuz-*;
-# skipped when there is none.
+# Kernel: the default `uvmkit kernel build` through the shared cache (as
+# tests/cli/lib-kernel.sh builds it) when that verb exists and builds; else
+# $UVMKIT_TEST_KERNEL or the newest /boot/vmlinuz-*; skipped without one.
 . "$(dirname "$0")/test-lib.sh"
 . "$TOP/tests/cli/lib-firmware.sh"
 test_require qemu-system-x86_64 timeout python3 gcc
@@ -26,8 +26,17 @@ fw_require_source
 
 kernel=
 if uvmkit kernel --help >/dev/null 2>&1; then
-	if uvmkit kernel build --cache-dir "$UVMKIT_TEST_CACHE" -j 2 -o kern \
-		>kern.out 2>kern.err; then
+	# The default kernel as the kernel tests build it (lib-kernel.sh: same
+	# epoch, so the same cache entry); the fallback mirrors it.
+	if [ -f "$TOP/tests/cli/lib-kernel.sh" ]; then
+		. "$TOP/tests/cli/lib-kernel.sh"
+	else
+		default_kernel() {
+			uvmkit kernel build --cache-dir "$UVMKIT_TEST_CACHE" \
+				--epoch 1704067200 -j 2 -o "$1"
+		}
+	fi
+	if default_kernel kern >kern.out 2>kern.err; then
 		kernel=$TRASH/kern/vmlinuz
 	else
 		echo "# uvmkit kernel build failed, falling back:"
