@@ -31,7 +31,7 @@ else
 Q := @
 endif
 
-PKGS := ext2fs libcryptsetup libarchive libcrypto jansson inih
+PKGS := ext2fs com_err libcryptsetup libarchive libcrypto jansson inih
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

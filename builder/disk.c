@@ -111,20 +111,6 @@ int uvm_disk_kata_geometry(uint64_t fs_bytes, uint32_t align_mib,
 	}
 }
 
-static int uvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *b = buf;
-	while (len > 0) {
-		ssize_t n = pwrite(fd, b, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		b += n, len -= (size_t)n, off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* ---- MBR ------------------------------------------------------------- */
 
 /* parted's LBA -> CHS for image files (heads 4, sectors 32). */

@@ -99,6 +99,20 @@ int uvm_pread_all(int fd, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+int uvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *b = buf;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, b, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		b += n, len -= (size_t)n, off += (uint64_t)n;
+	}
+	return 0;
+}
+
 int uvm_atomic_open(struct uvm_atomic_file *f, const char *path, mode_t mode,
 		    struct uvm_error *err)
 {

@@ -52,6 +52,9 @@ int uvm_write_all(int fd, const void *buf, size_t len);
 /* pread(2) exactly len bytes at off; -EIO on a short read (end of file). */
 int uvm_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
+/* pwrite(2) all of buf at off, retrying on EINTR/short writes. */
+int uvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
 /* mkdir -p with mode 0755 for each missing component. */
 int uvm_mkdir_p(const char *path, struct uvm_error *err);
 
