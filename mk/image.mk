@@ -12,3 +12,7 @@ fetch-pinned:
 	$(Q)tools/fetch-pinned.sh -d "$(DOWNLOADS)"
 
 check-deps: fetch-pinned
+
+# The default recipe's paths are relative to the source tree.
+$(BUILDDIR)/cli/verb-build.o $(BUILDDIR)/cli/verb-reproduce.o: \
+	ALL_CFLAGS += -DUVMKIT_DATADIR='"$(abspath .)"'
