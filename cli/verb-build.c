@@ -55,8 +55,8 @@ static char *default_cache_dir(void)
 	return asprintf(&s, "%s/.cache/uvmkit", h && *h ? h : "/tmp") < 0 ? NULL : s;
 }
 
-int cli_parse_epoch_env(uint64_t *ret);
-int cli_parse_epoch_env(uint64_t *ret)
+
+static int parse_epoch_env(uint64_t *ret)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
 	char *end;
@@ -169,7 +169,7 @@ static int run(int argc, char **argv)
 	if (k < 0)
 		return log_lib_error(&err, k, NULL);
 	if (!r->have_epoch) {
-		k = cli_parse_epoch_env(&r->epoch);
+		k = parse_epoch_env(&r->epoch);
 		if (k < 0)
 			return log_usage("SOURCE_DATE_EPOCH: expected seconds 0..4294967295");
 	}
