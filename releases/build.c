@@ -20,13 +20,7 @@
 
 #include "builder/firmware.h"
 #include "builder/initrd.h"
-/* NEEDSWORK: the kernel branch's builder/kbuild.h is not on main yet; until
- * it is merged a recipe with [Kernel] Source= fails with a clear message.
- * Remove the guard when it lands. */
-#if __has_include("builder/kbuild.h")
 #include "builder/kbuild.h"
-#define HAVE_KBUILD 1
-#endif
 #include "builder/rootfs.h"
 #include "builder/source.h"
 #include "builder/tree.h"
@@ -135,7 +129,6 @@ static int kernel_file(struct build *b, struct uvm_error *err)
 	return k;
 }
 
-#ifdef HAVE_KBUILD
 /* Source=: the kernel pin + fragments -> .config -> bzImage (kbuild.h),
  * through the kernel cache. */
 static int kernel_build(struct build *b, struct uvm_error *err)
@@ -204,14 +197,6 @@ static int kernel_build(struct build *b, struct uvm_error *err)
 	}
 	return 0;
 }
-#else
-static int kernel_build(struct build *b, struct uvm_error *err)
-{
-	return uvm_errorf(err, -EOPNOTSUPP,
-			  "%s:%u: [Kernel] Source=: this uvmkit has no kernel builder (builder/kbuild.h); use File= and Sha256=",
-			  b->r->file, b->r->kernel.line);
-}
-#endif
 
 static int step_kernel(struct build *b, struct uvm_error *err)
 {
