@@ -518,7 +518,7 @@ static int step_manifest(struct build *b, struct uvm_error *err)
 		if (json_object_set_new(pred, "kernel_config_sha256", json_string(hex)) < 0)
 			return -ENOMEM;
 	}
-	return uvm_manifest_write(b->tmp, NULL, 0, UVM_PREDICATE_TYPE, json_incref(pred), NULL, err);
+	return uvm_manifest_write(b->tmp, NULL, 0, UVM_PREDICATE_TYPE, pred, NULL, err);
 }
 
 static int step_sign(struct build *b, struct uvm_error *err)
