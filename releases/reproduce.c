@@ -455,41 +455,64 @@ static int lines_detail(const char *a, const char *b, const char *name, json_t *
 
 /* ---- per-artifact explainers ------------------------------------------ */
 
-/* The data partition of a disk: verity.json "data": {"offset"} beside it. */
-static int data_offset(const char *dir, uint64_t *ret)
+/* The layout of a disk from verity.json beside it: "data" and "hash"
+ * {"offset", "size"} (bytes). */
+struct layout {
+	uint64_t data_off, data_size, hash_off, hash_size;
+};
+
+static int disk_layout(const char *dir, struct layout *ret)
 {
 	_cleanup_free_ char *p = join(dir, "verity.json");
-	json_t *j, *o;
+	json_t *j, *d, *h;
+	int k = 0;
 
 	if (!p)
 		return -ENOMEM;
 	j = json_load_file(p, 0, NULL);
 	if (!j)
 		return -ENOENT;
-	o = json_object_get(json_object_get(j, "data"), "offset");
-	if (!json_is_integer(o)) {
-		json_decref(j);
-		return -EINVAL;
+	d = json_object_get(j, "data");
+	h = json_object_get(j, "hash");
+	if (!json_is_integer(json_object_get(d, "offset")) ||
+	    !json_is_integer(json_object_get(d, "size")))
+		k = -EINVAL;
+	else {
+		ret->data_off = json_integer_value(json_object_get(d, "offset"));
+		ret->data_size = json_integer_value(json_object_get(d, "size"));
+		ret->hash_off = json_integer_value(json_object_get(h, "offset"));
+		ret->hash_size = json_integer_value(json_object_get(h, "size"));
 	}
-	*ret = json_integer_value(o);
 	json_decref(j);
-	return 0;
+	return k;
+}
+
+static const char *region(const struct layout *l, uint64_t off)
+{
+	if (off >= l->data_off && off - l->data_off < l->data_size)
+		return "in p1 (ext4 data)";
+	if (l->hash_size && off >= l->hash_off && off - l->hash_off < l->hash_size)
+		return "in p2 (verity hash tree)";
+	if (off < 512)
+		return "in the partition table (MBR/protective MBR)";
+	return "outside the partitions (partition table, GPT or padding)";
 }
 
 static int explain_disk(const char *a, const char *b, json_t *details, struct uvm_error *err)
 {
 	_cleanup_free_ char *pa = join(a, "rootfs.img"), *pb = join(b, "rootfs.img");
 	struct flist la = { 0 }, lb = { 0 };
-	uint64_t oa, ob;
+	struct layout ya, yb;
+	uint64_t off, sa, sb;
 	int k, n;
 
 	if (!pa || !pb)
 		return -ENOMEM;
-	if (data_offset(a, &oa) < 0 || data_offset(b, &ob) < 0)
+	if (disk_layout(a, &ya) < 0 || disk_layout(b, &yb) < 0)
 		return bytes_detail(pa, pb, "rootfs.img", details);
-	k = ext4_list(pa, oa, &la, err);
+	k = ext4_list(pa, ya.data_off, &la, err);
 	if (k >= 0)
-		k = ext4_list(pb, ob, &lb, err);
+		k = ext4_list(pb, yb.data_off, &lb, err);
 	if (k < 0) {
 		flist_done(&la);
 		flist_done(&lb);
@@ -501,9 +524,11 @@ static int explain_disk(const char *a, const char *b, json_t *details, struct uv
 	if (n < 0)
 		return n;
 	if (n == 0)
-		k = detail(details, "rootfs.img p1 (ext4): every file, mode, owner and content is the same: the difference is in filesystem metadata or the hash partition");
-	if (k >= 0)
-		k = bytes_detail(pa, pb, "rootfs.img", details);
+		k = detail(details, "rootfs.img p1 (ext4): every file, mode, owner and content is the same: the difference is in filesystem metadata or elsewhere on the disk");
+	if (k >= 0 && first_diff(pa, pb, &off, &sa, &sb) == 1)
+		k = detail(details, "rootfs.img: first differing byte at offset %" PRIu64
+			   " (0x%" PRIx64 ") %s; sizes %" PRIu64 "/%" PRIu64, off, off,
+			   region(&ya, off), sa, sb);
 	return k;
 }
 

@@ -110,6 +110,15 @@ test_expect_success 'the manifest records inputs, seed, recipe, config and every
 	    assert e["policy"] == "0x30000" and e["kernel"] == "vmlinuz" and e["initrd"] == "initrd.img"
 	PY
 '
+if command -v qemu-system-x86_64 >/dev/null 2>&1; then
+test_expect_success 'the built kernel boots the verity disk: rootfs/minimal reports dm-verity' '
+	timeout 300 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot \
+		-kernel rel/vmlinuz -append "$(cat rel/cmdline.txt)" \
+		-drive file=rel/rootfs.img,if=virtio,format=raw,readonly=on >boot.log 2>&1 </dev/null;
+	tr -d "\r" <boot.log >boot.txt &&
+	test_grep "^UVMKIT-MINIMAL-OK root=/dev/dm-0 dm=dm-verity verity=yes mount=ro" boot.txt
+'
+fi
 test_expect_success 'reproduce from another directory, umask and time zone: every artifact the same' '
 	mkdir -p elsewhere/deep &&
 	(cd elsewhere/deep && umask 077 && TZ=Asia/Tokyo SOURCE_DATE_EPOCH=1 \
