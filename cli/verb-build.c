@@ -10,6 +10,7 @@
 
 #include "../builder/recipe.h"
 #include "../releases/build.h"
+#include "builddirs.h"
 #include "cli.h"
 
 #ifndef UVMKIT_VERSION
@@ -44,18 +45,6 @@ static void on_progress(void *userdata, const char *step, uint64_t done, uint64_
 	(void)total;
 }
 
-/* The cache and downloads directories: ${XDG_CACHE_HOME:-$HOME/.cache}/uvmkit. */
-static char *default_cache_dir(void)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-	char *s = NULL;
-
-	if (x && *x)
-		return asprintf(&s, "%s/uvmkit", x) < 0 ? NULL : s;
-	return asprintf(&s, "%s/.cache/uvmkit", h && *h ? h : "/tmp") < 0 ? NULL : s;
-}
-
-
 static int parse_epoch_env(uint64_t *ret)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
@@ -76,7 +65,8 @@ static int run(int argc, char **argv)
 {
 	enum uvm_json_mode json = UVM_JSON_OFF;
 	const char *recipe = NULL, *data_dir = UVMKIT_DATADIR, *downloads = NULL;
-	_cleanup_free_ char *cache = NULL, *dl = NULL;
+	const char *cache = NULL;
+	_cleanup_(cli_builddirs_done) struct cli_builddirs dirs = { 0 };
 	bool no_cache = false, print_recipe = false;
 	unsigned jobs = 1, nstep = 0;
 	struct uvm_build_opts o = {
@@ -107,21 +97,16 @@ static int run(int argc, char **argv)
 		case 'c': recipe = optarg; break;
 		case 'o': o.out_dir = optarg; break;
 		case 'k': o.keydir = optarg; break;
-		case 'C': free(cache); cache = strdup(optarg); break;
+		case 'C': cache = optarg; break;
 		case 'N': no_cache = true; break;
 		case 'D': downloads = optarg; break;
 		case 'd': data_dir = optarg; break;
 		case 'P': print_recipe = true; break;
 		case 'q': arg_quiet = true; break;
-		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 1 || v > 256)
-				return log_usage("--jobs: expected 1..256, got '%s'", optarg);
-			jobs = (unsigned)v;
+		case 'j':
+			if (cli_parse_jobs(optarg, &jobs) < 0)
+				return EXIT_USAGE;
 			break;
-		}
 		case 'J':
 			if (cli_parse_json(optarg, &json) < 0)
 				return EXIT_USAGE;
@@ -146,15 +131,10 @@ static int run(int argc, char **argv)
 	}
 	if (argc != optind)
 		return log_usage("unexpected argument '%s'", argv[optind]);
-	if (!cache && !(cache = default_cache_dir()))
+	if (cli_builddirs_init(&dirs, cache, downloads) < 0)
 		return log_lib_error(NULL, -ENOMEM, "cache directory");
-	if (!downloads) {
-		if (asprintf(&dl, "%s/downloads", cache) < 0)
-			return log_lib_error(NULL, -ENOMEM, "downloads directory");
-		downloads = dl;
-	}
-	o.cache_dir = no_cache ? NULL : cache;
-	o.downloads_dir = downloads;
+	o.cache_dir = no_cache ? NULL : dirs.cache;
+	o.downloads_dir = dirs.downloads;
 	o.jobs = jobs;
 
 	struct uvm_error err = {};
@@ -162,10 +142,10 @@ static int run(int argc, char **argv)
 	int k;
 
 	if (recipe)
-		k = uvm_recipe_load(recipe, downloads, &r, &err);
+		k = uvm_recipe_load(recipe, dirs.downloads, &r, &err);
 	else
 		k = uvm_recipe_parse_text(uvm_recipe_default_text, strlen(uvm_recipe_default_text),
-					  "<default recipe>", data_dir, downloads, &r, &err);
+					  "<default recipe>", data_dir, dirs.downloads, &r, &err);
 	if (k < 0)
 		return log_lib_error(&err, k, NULL);
 	if (!r->have_epoch) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../releases/reproduce.h"
+#include "builddirs.h"
 #include "cli.h"
 
 #ifndef UVMKIT_VERSION
@@ -30,21 +31,12 @@ static void on_progress(void *userdata, const char *step, uint64_t done, uint64_
 		fprintf(stderr, "uvmkit reproduce: %s done (%s)\n", step, note);
 }
 
-static char *default_cache_dir(void)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-	char *s = NULL;
-
-	if (x && *x)
-		return asprintf(&s, "%s/uvmkit", x) < 0 ? NULL : s;
-	return asprintf(&s, "%s/.cache/uvmkit", h && *h ? h : "/tmp") < 0 ? NULL : s;
-}
-
 static int run(int argc, char **argv)
 {
 	enum uvm_json_mode json = UVM_JSON_OFF;
 	const char *out = NULL, *downloads = NULL;
-	_cleanup_free_ char *cache = NULL, *dl = NULL;
+	const char *cache = NULL;
+	_cleanup_(cli_builddirs_done) struct cli_builddirs dirs = { 0 };
 	bool no_cache = false, compare_only = false;
 	struct uvm_reproduce_opts o = {
 		.base_dir = UVMKIT_DATADIR,
@@ -72,20 +64,15 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'B': o.base_dir = optarg; break;
-		case 'C': free(cache); cache = strdup(optarg); break;
+		case 'C': cache = optarg; break;
 		case 'N': no_cache = true; break;
 		case 'D': downloads = optarg; break;
 		case 'c': compare_only = true; break;
 		case 'q': arg_quiet = true; break;
-		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 1 || v > 256)
-				return log_usage("--jobs: expected 1..256, got '%s'", optarg);
-			o.jobs = (unsigned)v;
+		case 'j':
+			if (cli_parse_jobs(optarg, &o.jobs) < 0)
+				return EXIT_USAGE;
 			break;
-		}
 		case 'J':
 			if (cli_parse_json(optarg, &json) < 0)
 				return EXIT_USAGE;
@@ -112,15 +99,10 @@ static int run(int argc, char **argv)
 					      : "expected one release directory or manifest");
 	if (!compare_only && !out)
 		return log_usage("-o NEWDIR is required");
-	if (!cache && !(cache = default_cache_dir()))
+	if (cli_builddirs_init(&dirs, cache, downloads) < 0)
 		return log_lib_error(NULL, -ENOMEM, "cache directory");
-	if (!downloads) {
-		if (asprintf(&dl, "%s/downloads", cache) < 0)
-			return log_lib_error(NULL, -ENOMEM, "downloads directory");
-		downloads = dl;
-	}
-	o.cache_dir = no_cache ? NULL : cache;
-	o.downloads_dir = downloads;
+	o.cache_dir = no_cache ? NULL : dirs.cache;
+	o.downloads_dir = dirs.downloads;
 
 	struct uvm_error err = {};
 	_cleanup_json_ json_t *report = NULL;
