@@ -30,14 +30,17 @@ image-deps: deps fetch-pinned fetch-edk2
 	$(Q)tools/install-deps.sh deps/check-kernel.txt
 
 image: image-deps $(BIN)
+	$(Q)mkdir -p $(dir $(IMAGE_DIR))
 	$(Q)$(BIN) build -o $(IMAGE_DIR) -j $(UVMKIT_JOBS) --downloads-dir "$(DOWNLOADS)" \
-		--json >$(IMAGE_DIR).build.json
+		--json >$(IMAGE_DIR).build.json.tmp && mv $(IMAGE_DIR).build.json.tmp $(IMAGE_DIR).build.json
 	$(Q)tools/build-summary.sh $(IMAGE_DIR) $(IMAGE_DIR).build.json
 
 release: image-deps $(BIN)
 	$(Q)test -n "$(RELEASE_KEY)" || { echo "make release: set RELEASE_KEY=KEYDIR (uvmkit keygen -o KEYDIR)" >&2; exit 2; }
+	$(Q)mkdir -p $(dir $(RELEASE_DIR))
 	$(Q)$(BIN) build -o $(RELEASE_DIR) -j $(UVMKIT_JOBS) --downloads-dir "$(DOWNLOADS)" \
-		--key "$(RELEASE_KEY)" --json >$(RELEASE_DIR).build.json
+		--key "$(RELEASE_KEY)" --json >$(RELEASE_DIR).build.json.tmp && \
+		mv $(RELEASE_DIR).build.json.tmp $(RELEASE_DIR).build.json
 	$(Q)$(BIN) verify --pub "$(RELEASE_KEY)" $(RELEASE_DIR) >$(RELEASE_DIR).verify.txt
 	$(Q)tools/record-release.sh $(RELEASE_DIR) "$(RELEASE_KEY)" releases/published
 	$(Q)tools/build-summary.sh $(RELEASE_DIR) $(RELEASE_DIR).build.json
