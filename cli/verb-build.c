@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../builder/recipe.h"
@@ -24,27 +26,65 @@
 static bool arg_quiet;
 static bool progress_tty;
 
+/* On a terminal, a ticker thread rewrites the current step's line every
+ * second with its elapsed time (kernel and firmware builds take minutes
+ * and report nothing in between). Children are forked by the library with
+ * only async-signal-safe calls after fork, so the thread is safe. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+	const char *step; /* NULL: no step running */
+	unsigned n;
+	time_t start;
+} tick = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL, 0, 0 };
+
+static void *ticker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&tick.lock);
+	while (!tick.stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&tick.cond, &tick.lock, &ts);
+		if (tick.step && !tick.stop)
+			fprintf(stderr, "\r\033[K[%u] %s ... %lds", tick.n, tick.step,
+				(long)(time(NULL) - tick.start));
+	}
+	pthread_mutex_unlock(&tick.lock);
+	return NULL;
+}
+
 static void on_progress(void *userdata, const char *step, uint64_t done, uint64_t total,
 			const char *note)
 {
-	unsigned *n = userdata;
-
+	(void)userdata, (void)total;
 	if (arg_quiet)
 		return;
+	pthread_mutex_lock(&tick.lock);
 	if (done == 0) {
+		tick.step = step;
+		tick.n++;
+		tick.start = time(NULL);
 		if (progress_tty)
-			fprintf(stderr, "\r\033[K[%u] %s ...", ++*n, step);
+			fprintf(stderr, "\r\033[K[%u] %s ...", tick.n, step);
 		else
 			fprintf(stderr, "uvmkit build: %s ...\n", step);
-	} else if (progress_tty) {
-		fprintf(stderr, "\r\033[K[%u] %s done%s%s\n", *n, step, note ? ", " : "",
-			note ? note : "");
-	} else if (note) {
-		fprintf(stderr, "uvmkit build: %s done (%s)\n", step, note);
+	} else {
+		if (progress_tty)
+			fprintf(stderr, "\r\033[K[%u] %s done in %lds%s%s\n", tick.n, step,
+				(long)(time(NULL) - tick.start), note ? ", " : "", note ? note : "");
+		else if (note)
+			fprintf(stderr, "uvmkit build: %s done (%s)\n", step, note);
+		tick.step = NULL;
 	}
-	(void)total;
+	pthread_mutex_unlock(&tick.lock);
 }
 
+/* SOURCE_DATE_EPOCH, for a recipe without Epoch=: 1 and *ret when set, 0
+ * when unset, -EINVAL when malformed. */
 static int parse_epoch_env(uint64_t *ret)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
@@ -68,11 +108,10 @@ static int run(int argc, char **argv)
 	const char *cache = NULL;
 	_cleanup_(cli_builddirs_done) struct cli_builddirs dirs = { 0 };
 	bool no_cache = false, print_recipe = false;
-	unsigned jobs = 1, nstep = 0;
+	unsigned jobs = 1;
 	struct uvm_build_opts o = {
 		.tool_version = UVMKIT_VERSION,
 		.progress = on_progress,
-		.userdata = &nstep,
 	};
 	static const struct option opts[] = {
 		{ "recipe", required_argument, NULL, 'c' },
@@ -169,9 +208,18 @@ static int run(int argc, char **argv)
 
 	progress_tty = isatty(STDERR_FILENO);
 	_cleanup_json_ json_t *summary = NULL;
+	pthread_t th;
+	bool ticking = progress_tty && !arg_quiet && pthread_create(&th, NULL, ticker, NULL) == 0;
+
 	k = uvm_build(r, &o, &summary, &err);
-	if (progress_tty && !arg_quiet)
+	if (ticking) {
+		pthread_mutex_lock(&tick.lock);
+		tick.stop = true;
+		pthread_cond_signal(&tick.cond);
+		pthread_mutex_unlock(&tick.lock);
+		pthread_join(th, NULL);
 		fputs("\r\033[K", stderr);
+	}
 	if (k < 0)
 		return log_lib_error(&err, k, NULL);
 	if (json != UVM_JSON_OFF)
