@@ -555,7 +555,11 @@ static int handle_key(struct ctx *c, const struct key *k, const char *v)
 	case K_OUTDIR:
 		if (!*v)
 			return fail(c, "Directory: empty");
-		return set_string(c, &r->output_dir, v);
+		free(r->output_dir);
+		r->output_dir = resolve(r->base_dir, v);
+		if (!r->output_dir)
+			c->oom = true;
+		return 1;
 	}
 	return fail(c, "internal: unhandled key");
 }

@@ -18,7 +18,8 @@
  *              Source= + Sha256=        or: the edk2 pin to build from
  *   [Measure]  VCPUs=1-8,16  CPUTypes=EPYC-v4 ...  VMM=QEMU
  *              GuestFeatures=0x1  Policy=0x30000
- *   [Output]   Directory=  (default output directory; -o overrides)
+ *   [Output]   Directory=  (default output directory, relative to the
+ *                           recipe; -o overrides)
  *
  * Rules: section and key names are case-sensitive; an unknown section or
  * key, a repeated single-valued key, a key outside a section, a malformed
@@ -120,7 +121,7 @@ struct uvm_recipe {
 	uint64_t guest_features;
 	uint64_t policy;
 
-	char *output_dir; /* NULL: none given */
+	char *output_dir; /* resolved; NULL: none given */
 
 	/* bookkeeping of the parse (which single keys were seen) */
 	uint64_t seen;
