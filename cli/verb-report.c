@@ -35,7 +35,12 @@ static const char usage_text[] =
 	"  --at TIME           check validity at TIME: now (default), epoch seconds,\n"
 	"                      @EPOCH, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n"
 	"Release checks (verify):\n"
-	"  --manifest DIR      MEASUREMENT must be a launch digest of DIR/measurements.json\n"
+	"  --manifest DIR --pub KEYDIR\n"
+	"                      DIR is a signed uvmkit release: verify it with KEYDIR's\n"
+	"                      public keys (as uvmkit verify), then MEASUREMENT must be\n"
+	"                      one of its manifest's launch digests\n"
+	"  --measurements FILE MEASUREMENT must be a launch digest of an unverified\n"
+	"                      measurements.json or manifest (FILE or DIR holding one)\n"
 	"  --measurement HEX   MEASUREMENT must equal HEX (96 hex digits)\n"
 	"  --host-data HEX     HOST_DATA must equal HEX (64 hex digits)\n"
 	"  --policy FILE       HOST_DATA must equal SHA-256(FILE) (Kata initdata/AKS policy)\n"
@@ -61,6 +66,7 @@ static struct {
 	const char *ark;
 	time_t at;
 	struct snp_release_opts rel;
+	const char *release_opt; /* the first release-check option given */
 } arg;
 
 static int parse_time(const char *s, time_t *ret)
@@ -122,6 +128,8 @@ enum {
 	OPT_ARK,
 	OPT_AT,
 	OPT_MANIFEST,
+	OPT_PUB,
+	OPT_MEASUREMENTS,
 	OPT_MEASUREMENT,
 	OPT_HOST_DATA,
 	OPT_POLICY,
@@ -148,6 +156,8 @@ static int parse_argv(int argc, char **argv)
 		{ "ark", required_argument, NULL, OPT_ARK },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "manifest", required_argument, NULL, OPT_MANIFEST },
+		{ "pub", required_argument, NULL, OPT_PUB },
+		{ "measurements", required_argument, NULL, OPT_MEASUREMENTS },
 		{ "measurement", required_argument, NULL, OPT_MEASUREMENT },
 		{ "host-data", required_argument, NULL, OPT_HOST_DATA },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -169,7 +179,11 @@ static int parse_argv(int argc, char **argv)
 	arg.offset = SIZE_MAX;
 	arg.at = time(NULL);
 	arg.rel.vmpl = -1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+	int idx = -1;
+	while ((c = getopt_long(argc, argv, "h", opts, &idx)) >= 0) {
+		if (c >= OPT_MANIFEST && c <= OPT_VMPL && !arg.release_opt && idx >= 0)
+			arg.release_opt = opts[idx].name;
+		idx = -1;
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -207,7 +221,13 @@ static int parse_argv(int argc, char **argv)
 						 optarg);
 			break;
 		case OPT_MANIFEST:
-			arg.rel.manifest_dir = optarg;
+			arg.rel.release_dir = optarg;
+			break;
+		case OPT_PUB:
+			arg.rel.keydir = optarg;
+			break;
+		case OPT_MEASUREMENTS:
+			arg.rel.measurements = optarg;
 			break;
 		case OPT_MEASUREMENT:
 			if (parse_hex_exact(optarg, arg.rel.measurement, 48) < 0)
@@ -285,6 +305,14 @@ static int parse_argv(int argc, char **argv)
 			return -EINVAL;
 		}
 	}
+	if (arg.rel.release_dir && !arg.rel.keydir)
+		return usage_error("--manifest %s: give the release's public keys "
+				   "with --pub KEYDIR (the release is verified "
+				   "first); for an unsigned measurements.json use "
+				   "--measurements",
+				   arg.rel.release_dir);
+	if (arg.rel.keydir && !arg.rel.release_dir)
+		return usage_error("--pub needs --manifest DIR");
 	if (arg.rel.policy_file && arg.rel.has_host_data)
 		return usage_error("--host-data and --policy both set HOST_DATA; "
 				 "give one");
@@ -443,6 +471,9 @@ static int run(int argc, char **argv)
 	const char *path = optind < argc ? argv[optind++] : NULL;
 	if (optind < argc)
 		return log_usage("unexpected argument '%s'", argv[optind]);
+	if (strcmp(sub, "verify") && arg.release_opt)
+		return log_usage("--%s is a release check: only with verify",
+				 arg.release_opt);
 	if (!strcmp(sub, "show")) {
 		if (!path)
 			return log_usage("show: expected a REPORT file");

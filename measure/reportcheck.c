@@ -1,6 +1,13 @@
 /* reportcheck.c — compare a (verified) SEV-SNP report with a release's
  * reference values and a relying party's policy. Each comparison becomes one
- * named check whose detail shows both sides, so an auditor can see why. */
+ * named check whose detail shows both sides, so an auditor can see why.
+ *
+ * A launch digest is worth only what vouches for it: with a release
+ * directory, the release is verified first with its public keys (the same
+ * checks as `uvmkit verify`, launch digests re-derived from the artifacts)
+ * and MEASUREMENT is compared with the digests of the manifest that was
+ * just verified. A bare measurements.json is compared too, but its check
+ * says that nothing vouches for it. */
 #include "reportcheck.h"
 
 #include <errno.h>
@@ -15,6 +22,9 @@
 #include "common/hash.h"
 #include "common/hex.h"
 #include "common/json.h"
+#include "releases/manifest.h"
+#include "releases/verify.h"
+#include "rederive.h"
 
 #define MANIFEST_MAX (16u << 20)
 #define POLICY_FILE_MAX (64u << 20)
@@ -88,14 +98,14 @@ static json_t *digest_array(json_t *root)
 	return json_is_array(a) ? a : NULL;
 }
 
-static void check_manifest(const struct snp_report *r, const char *dir,
-			   json_t *root, const char *path,
-			   struct snp_checks *out)
+/* MEASUREMENT among the entries of arr (launch-digest objects), naming
+ * every matching vCPU count / type / VMM / guest features. */
+static void check_digests(const struct snp_report *r, const char *name,
+			  json_t *arr, const char *what, struct snp_checks *out)
 {
 	char m[97], matches[400] = "";
 	size_t l = 0, total = 0, nmatch = 0;
 	uvm_hex_encode(r->measurement, 48, m);
-	json_t *arr = digest_array(root);
 	size_t i;
 	json_t *e;
 	json_array_foreach(arr, i, e)
@@ -121,15 +131,14 @@ static void check_manifest(const struct snp_report *r, const char *dir,
 				gf ? " guest_features=" : "", gf ? gf : "");
 	}
 	if (nmatch)
-		snp_checks_add(out, "manifest-measurement", true,
+		snp_checks_add(out, name, true,
 			       "MEASUREMENT %s is a launch digest of %s: %s", m,
-			       path, matches);
+			       what, matches);
 	else
-		snp_checks_add(out, "manifest-measurement", false,
+		snp_checks_add(out, name, false,
 			       "MEASUREMENT %s matches none of the %zu launch "
 			       "digests in %s",
-			       m, total, path);
-	(void)dir;
+			       m, total, what);
 }
 
 /* Read and validate the release's launch digests: DIR/measurements.json,
@@ -189,6 +198,96 @@ static int load_manifest(const char *dir, char **ret_path, json_t **ret,
 	}
 	*ret = TAKE_PTR(root);
 	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+/* The release directory, verified with the public keys of keydir (as
+ * `uvmkit verify` does), then MEASUREMENT against the launch digests of its
+ * verified manifest. Returns 0 (the outcome is in the checks) or a negative
+ * errno when verification cannot run (no keydir, a key missing). */
+static int check_release(const struct snp_report *r, const char *dir,
+			 const char *keydir, struct snp_checks *out,
+			 struct uvm_error *err)
+{
+	if (!keydir)
+		return uvm_errorf(err, -EINVAL,
+				  "%s: a release is verified with its public "
+				  "keys: give the key directory",
+				  dir);
+	struct uvm_verify_opts vo = {
+		.keydir = keydir,
+		.launch_digest = uvm_rederive_launch_digest,
+	};
+	_cleanup_json_ json_t *rep = NULL;
+	int failed = uvm_release_verify(dir, &vo, &rep, err);
+	if (failed < 0)
+		return uvm_error_prefix(err, failed, "release %s", dir);
+
+	/* One line: the counts, then each failed check (as many as fit). */
+	char d[sizeof(((struct snp_check *)0)->detail)];
+	size_t total = json_array_size(json_object_get(rep, "checks"));
+	size_t ld = 0, l;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(rep, "checks"), i, c)
+	{
+		const char *ck = json_string_value(json_object_get(c, "check"));
+		if (ck && !strcmp(ck, "launch-digest") &&
+		    !strcmp(json_string_value(json_object_get(c, "status")), "ok"))
+			ld++;
+	}
+	json_int_t skipped = json_integer_value(json_object_get(rep, "skipped"));
+	if (failed == 0) {
+		snp_checks_add(out, "release", true,
+			       "%s verified with %s: %zu checks, none failed, %"
+			       JSON_INTEGER_FORMAT " skipped (DSSE and Sigstore "
+			       "signatures, SUMS and minisign, every artifact's "
+			       "sha256 and sha384, %zu launch digest%s "
+			       "re-derived)",
+			       dir, keydir, total, skipped, ld,
+			       ld == 1 ? "" : "s");
+	} else {
+		l = (size_t)snprintf(d, sizeof(d),
+				     "%s does NOT verify with %s: %d of %zu "
+				     "checks failed",
+				     dir, keydir, failed, total);
+		json_array_foreach(json_object_get(rep, "checks"), i, c)
+		{
+			if (l >= sizeof(d))
+				break;
+			if (strcmp(json_string_value(json_object_get(c, "status")),
+				   "fail"))
+				continue;
+			l += (size_t)snprintf(
+				d + l, sizeof(d) - l, "; %s %s: %s",
+				json_string_value(json_object_get(c, "check")),
+				json_string_value(json_object_get(c, "file")),
+				json_string_value(json_object_get(c, "message")));
+		}
+		snp_checks_add(out, "release", false, "%s", d);
+	}
+
+	/* The digests of the manifest just verified (its bytes were checked
+	 * against both signed envelopes). */
+	struct uvm_error e = {};
+	_cleanup_manifest_ struct uvm_manifest *m = NULL;
+	char what[400];
+	int dl = (int)MIN(strlen(dir), (size_t)300);
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	snprintf(what, sizeof(what), "%.*s/%s", dl, dir, UVM_MANIFEST_FILE);
+	if (uvm_manifest_load(dir, &m, NULL, NULL, &e) < 0)
+		snp_checks_add(out, "manifest-measurement", false,
+			       "no launch digests: %s", e.msg);
+	else if (!m->uvmkit_predicate)
+		snp_checks_add(out, "manifest-measurement", false,
+			       "no launch digests: %s has predicate type %s, "
+			       "not uvmkit's",
+			       what, m->predicate_type);
+	else
+		check_digests(r, "manifest-measurement",
+			      json_object_get(m->predicate, "launch_digests"),
+			      what, out);
 	return 0;
 }
 
@@ -262,13 +361,21 @@ int snp_release_check(const struct snp_report *r, enum snp_product product,
 		      struct uvm_error *err)
 {
 	int k;
-	if (o->manifest_dir) {
-		_cleanup_json_ json_t *root = NULL;
-		_cleanup_free_ char *path = NULL;
-		k = load_manifest(o->manifest_dir, &path, &root, err);
+	if (o->release_dir) {
+		k = check_release(r, o->release_dir, o->keydir, out, err);
 		if (k < 0)
 			return k;
-		check_manifest(r, o->manifest_dir, root, path, out);
+	}
+	if (o->measurements) {
+		_cleanup_json_ json_t *root = NULL;
+		_cleanup_free_ char *path = NULL;
+		k = load_manifest(o->measurements, &path, &root, err);
+		if (k < 0)
+			return k;
+		char what[400];
+		snprintf(what, sizeof(what), "%.300s (unverified)", path);
+		check_digests(r, "measurements-file", digest_array(root), what,
+			      out);
 	}
 	if (o->has_measurement)
 		check_bytes(out, "measurement", "MEASUREMENT", r->measurement,

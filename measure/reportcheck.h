@@ -1,5 +1,7 @@
 /* reportcheck.h — an SEV-SNP report against what a release promises: the
- * launch digest(s) of a uvmkit release (measurements.json), an expected
+ * launch digest(s) of a signed uvmkit release (verified first with the
+ * release's public keys, releases/verify.h), or of an unverified
+ * measurements.json, an expected
  * HOST_DATA (or the SHA-256 of a policy file, as Kata/AKS compute it), the
  * guest POLICY bits (debug, SMT, minimum ABI), a minimum TCB and firmware
  * version, REPORT_DATA and VMPL. Spec: shared/specs/snp-report.md §7 step 6.
@@ -31,7 +33,20 @@ int snp_min_tcb_parse(const char *s, struct snp_min_tcb *ret,
 		      struct uvm_error *err);
 
 struct snp_release_opts {
-	const char *manifest_dir; /* reads DIR/measurements.json; NULL: none */
+	/* A signed uvmkit release directory. It is verified as `uvmkit verify
+	 * --pub keydir DIR` does (DSSE envelope and Sigstore bundle, SUMS and
+	 * their minisign signatures, every artifact's sha256/sha384, every
+	 * launch digest re-derived from the artifacts): check "release". Then
+	 * MEASUREMENT is looked up among the launch_digests of the verified
+	 * manifest.intoto.json: check "manifest-measurement". Needs keydir
+	 * (dsse.pub, minisign.pub). NULL: none. */
+	const char *release_dir;
+	const char *keydir;
+	/* An unverified file with launch digests: measurements.json
+	 * ("measurements") or a manifest ("launch_digests", also under
+	 * "predicate"), or a directory holding one of those two names; check
+	 * "measurements-file". Nothing vouches for its content. NULL: none. */
+	const char *measurements;
 	bool has_measurement;
 	uint8_t measurement[48];
 	bool has_host_data;
@@ -52,8 +67,10 @@ struct snp_release_opts {
 
 /* Append the release checks to out. The POLICY.DEBUG check always runs;
  * the others run when their option is set. product selects the TCB layout.
- * Returns 0, or a negative errno with a message when an input cannot be
- * read (measurements.json missing or malformed, policy file unreadable). */
+ * A release that does not verify is a failed check, not an error. Returns
+ * 0, or a negative errno with a message when an input cannot be read
+ * (release_dir without keydir, a public key missing or unreadable, the
+ * measurements file missing or malformed, policy file unreadable). */
 int snp_release_check(const struct snp_report *r, enum snp_product product,
 		      const struct snp_release_opts *o, struct snp_checks *out,
 		      struct uvm_error *err);

@@ -425,6 +425,12 @@ json_t *snp_report_to_json(const struct snp_report *r, enum snp_product product)
 	enum snp_product own = snp_report_product(r);
 	if (product == SNP_PRODUCT_UNKNOWN)
 		product = own;
+	/* The TCB layout is the product line's; a CPU of family 0x1A or later
+	 * that no product line lists yet gets Turin's ("Turin and later",
+	 * spec §3), everything else (v2, family 0x19) Milan/Genoa's. */
+	enum snp_product layout = product;
+	if (layout == SNP_PRODUCT_UNKNOWN && r->has_cpuid && r->cpuid_fam >= 0x1A)
+		layout = SNP_PRODUCT_TURIN;
 	char s[64];
 	_cleanup_json_ json_t *o = json_object();
 	if (!o)
@@ -434,7 +440,7 @@ json_t *snp_report_to_json(const struct snp_report *r, enum snp_product product)
 	json_object_set_new(o, "version", json_integer(r->version));
 	json_object_set_new(o, "generation", json_string(snp_product_name(product)));
 	json_object_set_new(o, "tcb_layout",
-			    json_string(product == SNP_PRODUCT_TURIN
+			    json_string(layout == SNP_PRODUCT_TURIN
 						? "turin"
 						: "milan-genoa"));
 	if (r->has_cpuid) {
@@ -464,7 +470,7 @@ json_t *snp_report_to_json(const struct snp_report *r, enum snp_product product)
 	set_hexstr(o, "image_id", r->image_id, 16);
 	json_object_set_new(o, "vmpl", json_integer(r->vmpl));
 	json_object_set_new(o, "signature_algo", json_integer(r->sig_algo));
-	json_object_set_new(o, "current_tcb", tcb_json(r->current_tcb, product));
+	json_object_set_new(o, "current_tcb", tcb_json(r->current_tcb, layout));
 	json_object_set_new(o, "platform_info",
 			    bits_json(r->platform_info, platform_bits,
 				      ARRAY_SIZE(platform_bits), ~0xffULL));
@@ -487,17 +493,17 @@ json_t *snp_report_to_json(const struct snp_report *r, enum snp_product product)
 	set_hexstr(o, "author_key_digest", r->author_key_digest, 48);
 	set_hexstr(o, "report_id", r->report_id, 32);
 	set_hexstr(o, "report_id_ma", r->report_id_ma, 32);
-	json_object_set_new(o, "reported_tcb", tcb_json(r->reported_tcb, product));
+	json_object_set_new(o, "reported_tcb", tcb_json(r->reported_tcb, layout));
 	set_hexstr(o, "chip_id", r->chip_id, 64);
 	json_object_set_new(o, "committed_tcb",
-			    tcb_json(r->committed_tcb, product));
+			    tcb_json(r->committed_tcb, layout));
 	snprintf(s, sizeof(s), "%u.%u.%u", r->current_fw[0], r->current_fw[1],
 		 r->current_fw[2]);
 	json_object_set_new(o, "current_fw", json_string(s));
 	snprintf(s, sizeof(s), "%u.%u.%u", r->committed_fw[0],
 		 r->committed_fw[1], r->committed_fw[2]);
 	json_object_set_new(o, "committed_fw", json_string(s));
-	json_object_set_new(o, "launch_tcb", tcb_json(r->launch_tcb, product));
+	json_object_set_new(o, "launch_tcb", tcb_json(r->launch_tcb, layout));
 	if (r->version >= 5) {
 		set_u64hex(o, "launch_mit_vector", r->launch_mit_vector);
 		set_u64hex(o, "current_mit_vector", r->current_mit_vector);

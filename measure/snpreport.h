@@ -133,8 +133,9 @@ static inline unsigned snp_report_signing_key(const struct snp_report *r)
 
 /* The report decoded as JSON (every field, policy/platform/key-info bits by
  * name, TCBs with the layout of product; pass SNP_PRODUCT_UNKNOWN to use the
- * report's own CPUID). Keys are in a fixed order. Returns a new reference or
- * NULL on allocation failure. */
+ * report's own CPUID: an unlisted CPU of family 0x1A or later gets the Turin
+ * layout, a VERSION 2 report the Milan/Genoa one). Keys are in a fixed
+ * order. Returns a new reference or NULL on allocation failure. */
 json_t *snp_report_to_json(const struct snp_report *r, enum snp_product product);
 
 /* ---- check results ---------------------------------------------------

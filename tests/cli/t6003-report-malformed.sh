@@ -139,6 +139,10 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 uvmkit report verify x --certs y --min-fw 1.x 2>e &&
 	test_expect_code 2 uvmkit report verify x --certs y --report-data 0 2>e &&
 	test_expect_code 2 uvmkit report verify x --certs y --vmpl 4 2>e &&
-	test_expect_code 2 uvmkit report chain x --certs y 2>e
+	test_expect_code 2 uvmkit report chain x --certs y 2>e &&
+	test_expect_code 2 uvmkit report show "$M/report.bin" --vmpl 0 >o 2>e && test ! -s o &&
+	test_grep "vmpl is a release check: only with verify" e &&
+	test_expect_code 2 uvmkit report chain --certs "$M" --measurements m.json 2>e &&
+	test_grep "measurements is a release check" e
 '
 test_done

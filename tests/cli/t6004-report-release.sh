@@ -1,6 +1,7 @@
 #!/bin/sh
-# uvmkit report verify against a release: MEASUREMENT vs a manifest's
-# measurements.json (naming the matching vCPU count/type), --measurement,
+# uvmkit report verify against reference values: MEASUREMENT vs an unverified
+# measurements.json (--measurements, naming the matching vCPU count/type;
+# signed releases: t6005), --measurement,
 # HOST_DATA (--host-data, --policy FILE = SHA-256 of the file), POLICY bits
 # (debug, SMT, minimum ABI), --min-tcb, --min-fw, --report-data, --vmpl.
 . "$(dirname "$0")/test-lib.sh"
@@ -15,7 +16,7 @@ HOST=4f4448c67f3c8dfc8de8a5e37125d807dadcc41f06cf23f615dbd52eec777d10
 AT=2026-11-28
 v() { uvmkit report verify "$M/report.bin" --certs "$M" --at $AT "$@"; }
 
-# A release directory as the release engineer's tooling writes it.
+# A build's measurements.json, as the release engineer's tooling writes it.
 mkdir rel bad-rel empty-rel
 cat >rel/measurements.json <<JSON
 {"firmware_sha256":"$(printf a | sha256sum | cut -c1-64)","kernel_sha256":"$(printf b | sha256sum | cut -c1-64)",
@@ -27,32 +28,32 @@ cat >rel/measurements.json <<JSON
  ]}
 JSON
 
-test_expect_success '--manifest: MEASUREMENT found, matching vCPUs and types named' '
-	v --manifest rel >out &&
-	test_grep "^PASS  manifest-measurement .*vcpus=4 vcpu_type=EPYC-Milan vmm_type=QEMU guest_features=0x1; vcpus=4 vcpu_type=EPYC-Genoa" out &&
+test_expect_success '--measurements: MEASUREMENT found, matching vCPUs and types named' '
+	v --measurements rel >out &&
+	test_grep "^PASS  measurements-file .*vcpus=4 vcpu_type=EPYC-Milan vmm_type=QEMU guest_features=0x1; vcpus=4 vcpu_type=EPYC-Genoa" out &&
 	test_grep "^result: PASS" out
 '
-test_expect_success '--manifest: MEASUREMENT not in the release fails' '
+test_expect_success '--measurements: MEASUREMENT not in the release fails' '
 	python3 -c "import json; d=json.load(open(\"rel/measurements.json\")); d[\"measurements\"]=d[\"measurements\"][:1]; json.dump(d, open(\"bad-rel/measurements.json\",\"w\"))" &&
-	test_expect_code 1 v --manifest bad-rel >out &&
-	test_grep "^FAIL  manifest-measurement .*matches none of the 1 launch digests" out &&
+	test_expect_code 1 v --measurements bad-rel >out &&
+	test_grep "^FAIL  measurements-file .*matches none of the 1 launch digests" out &&
 	test_grep "^result: FAIL (1 of" out
 '
-test_expect_success '--manifest: missing or malformed measurements.json is one error line' '
-	test_expect_code 1 v --manifest empty-rel >out 2>err && test ! -s out &&
+test_expect_success '--measurements: missing or malformed measurements.json is one error line' '
+	test_expect_code 1 v --measurements empty-rel >out 2>err && test ! -s out &&
 	test "$(wc -l <err)" = 1 && test_grep "measurements.json: No such file" err &&
 	echo "{" >empty-rel/measurements.json &&
-	test_expect_code 1 v --manifest empty-rel >out 2>err && test "$(wc -l <err)" = 1 &&
+	test_expect_code 1 v --measurements empty-rel >out 2>err && test "$(wc -l <err)" = 1 &&
 	echo "{\"measurements\":[{\"launch_digest\":\"abc\"}]}" >empty-rel/measurements.json &&
-	test_expect_code 1 v --manifest empty-rel 2>err && test_grep "launch_digest is not 96 hex" err &&
+	test_expect_code 1 v --measurements empty-rel 2>err && test_grep "launch_digest is not 96 hex" err &&
 	echo "{\"measurements\":{}}" >empty-rel/measurements.json &&
-	test_expect_code 1 v --manifest empty-rel 2>err && test_grep "no \"measurements\" (or" err
+	test_expect_code 1 v --measurements empty-rel 2>err && test_grep "no \"measurements\" (or" err
 '
-test_expect_success '--manifest: the release predicate (launch_digests) of manifest.intoto.json, or a file' '
+test_expect_success '--measurements: the release predicate (launch_digests) of manifest.intoto.json, or a file' '
 	mkdir intoto &&
 	python3 -c "import json; m=json.load(open(\"rel/measurements.json\"))[\"measurements\"]; json.dump({\"_type\":\"https://in-toto.io/Statement/v1\",\"predicate\":{\"launch_digests\":m}}, open(\"intoto/manifest.intoto.json\",\"w\"))" &&
-	v --manifest intoto >out && test_grep "^PASS  manifest-measurement .*intoto/manifest.intoto.json: vcpus=4 vcpu_type=EPYC-Milan" out &&
-	v --manifest rel/measurements.json >out && test_grep "^PASS  manifest-measurement" out
+	v --measurements intoto >out && test_grep "^PASS  measurements-file .*intoto/manifest.intoto.json (unverified): vcpus=4 vcpu_type=EPYC-Milan" out &&
+	v --measurements rel/measurements.json >out && test_grep "^PASS  measurements-file" out
 '
 test_expect_success '--measurement: equal passes, different fails' '
 	v --measurement $MEAS >out && test_grep "^PASS  measurement " out &&
@@ -121,8 +122,8 @@ test_expect_success '--report-data (zero-padded to 64 bytes) and --vmpl' '
 	test_expect_code 1 v --vmpl 1 >out
 '
 test_expect_success 'all release checks together, JSON output' '
-	v --manifest rel --measurement $MEAS --host-data $HOST --min-abi 0.31 --min-fw 1.55 \
+	v --measurements rel --measurement $MEAS --host-data $HOST --min-abi 0.31 --min-fw 1.55 \
 		--min-tcb bl=4,snp=24,ucode=219 --report-data 00 --vmpl 0 --json=short >all.json &&
-	python3 -c "import json; j=json.load(open(\"all.json\")); n=[c[\"name\"] for c in j[\"checks\"]]; assert j[\"result\"]==\"pass\" and j[\"failed\"]==0, j; assert all(x in n for x in [\"manifest-measurement\",\"measurement\",\"host-data\",\"policy-debug\",\"policy-abi\",\"min-fw\",\"min-tcb\",\"report-data\",\"vmpl\"]), n"
+	python3 -c "import json; j=json.load(open(\"all.json\")); n=[c[\"name\"] for c in j[\"checks\"]]; assert j[\"result\"]==\"pass\" and j[\"failed\"]==0, j; assert all(x in n for x in [\"measurements-file\",\"measurement\",\"host-data\",\"policy-debug\",\"policy-abi\",\"min-fw\",\"min-tcb\",\"report-data\",\"vmpl\"]), n"
 '
 test_done

@@ -511,6 +511,76 @@ static void test_policy_file(void **state)
 	assert_int_equal(snp_release_check(&r, SNP_PRODUCT_MILAN, &o, &l, &err), -ENOENT);
 }
 
+/* show's TCB layout follows the CPU generation: Turin (fmc first) for the
+ * v5 Turin report, Milan/Genoa for v2 (no CPUID) and family 0x19, and
+ * Turin's for an unlisted CPU of family 0x1A or later (spec §3, "Turin and
+ * later"), whose generation stays unknown. */
+static void test_show_tcb_layout(void **state)
+{
+	static const struct {
+		const char *file;
+		int fam, mod; /* -1: as stored */
+		const char *gen, *layout;
+		int fmc, bl, snp, ucode;
+	} v[] = {
+		{ "routex-turin-v5/report.bin", -1, -1, "Turin", "turin", 0, 1, 2, 71 },
+		{ "mstav-milan-v3/report.bin", -1, -1, "Milan", "milan-genoa", -1, 4, 24, 219 },
+		{ "gosev-milan-v2/report.bin", -1, -1, "unknown", "milan-genoa", -1, 2, 5, 68 },
+		{ "routex-turin-v5/report.bin", 0x1a, 0x50, "unknown", "turin", 0, 1, 2, 71 },
+		{ "routex-turin-v5/report.bin", 0x1b, 0x00, "unknown", "turin", 0, 1, 2, 71 },
+		{ "mstav-milan-v3/report.bin", 0x19, 0x30, "unknown", "milan-genoa", -1, 4, 24, 219 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		size_t len;
+		_cleanup_free_ uint8_t *buf = load(v[i].file, &len);
+		if (v[i].fam >= 0) {
+			buf[0x188] = (uint8_t)v[i].fam;
+			buf[0x189] = (uint8_t)v[i].mod;
+		}
+		struct uvm_error err = {};
+		struct snp_report r;
+		assert_int_equal(snp_report_parse(buf, len, SIZE_MAX, &r, &err), 0);
+		json_t *j = snp_report_to_json(&r, SNP_PRODUCT_UNKNOWN);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "generation")),
+				    v[i].gen);
+		assert_string_equal(json_string_value(json_object_get(j, "tcb_layout")),
+				    v[i].layout);
+		json_t *t = json_object_get(j, "reported_tcb");
+		assert_int_equal(json_object_get(t, "fmc") != NULL, v[i].fmc >= 0);
+		if (v[i].fmc >= 0)
+			assert_int_equal(json_integer_value(json_object_get(t, "fmc")),
+					 v[i].fmc);
+		assert_int_equal(json_integer_value(json_object_get(t, "bl")), v[i].bl);
+		assert_int_equal(json_integer_value(json_object_get(t, "snp")), v[i].snp);
+		assert_int_equal(json_integer_value(json_object_get(t, "ucode")),
+				 v[i].ucode);
+		json_decref(j);
+	}
+}
+
+/* A release directory is only trusted once verified: without public keys,
+ * or with keys that cannot be read, the check cannot run (an error, and no
+ * check is recorded as passed). The verification itself: t6005. */
+static void test_release_needs_keys(void **state)
+{
+	size_t len;
+	_cleanup_free_ uint8_t *buf = load("mstav-milan-v3/report.bin", &len);
+	struct uvm_error err = {};
+	struct snp_report r;
+	assert_int_equal(snp_report_parse(buf, len, SIZE_MAX, &r, &err), 0);
+	struct snp_release_opts o = { .vmpl = -1, .release_dir = VEC };
+	struct snp_checks l = {};
+	assert_int_equal(snp_release_check(&r, SNP_PRODUCT_MILAN, &o, &l, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "public keys"));
+	assert_int_equal(l.n, 0);
+	o.keydir = "/nonexistent-uvmkit-keys";
+	assert_true(snp_release_check(&r, SNP_PRODUCT_MILAN, &o, &l, &err) < 0);
+	assert_non_null(strstr(err.msg, "/nonexistent-uvmkit-keys"));
+	assert_int_equal(l.n, 0);
+}
+
 static int setup(void **state)
 {
 	json_error_t je;
@@ -536,6 +606,8 @@ int main(void)
 		cmocka_unit_test(test_hex_text),     cmocka_unit_test(test_min_tcb_parse),
 		cmocka_unit_test(test_release_checks),
 		cmocka_unit_test(test_policy_file),
+		cmocka_unit_test(test_release_needs_keys),
+		cmocka_unit_test(test_show_tcb_layout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
