@@ -119,9 +119,9 @@ test_expect_success 'the built kernel boots the verity disk: rootfs/minimal repo
 	test_grep "^UVMKIT-MINIMAL-OK root=/dev/dm-0 dm=dm-verity verity=yes mount=ro" boot.txt
 '
 fi
-test_expect_success 'reproduce from another directory, umask and time zone: every artifact the same' '
+test_expect_success 'reproduce from another directory, umask, locale and time zone: every artifact the same' '
 	mkdir -p elsewhere/deep &&
-	(cd elsewhere/deep && umask 077 && TZ=Asia/Tokyo SOURCE_DATE_EPOCH=1 \
+	(cd elsewhere/deep && umask 077 && TZ=Asia/Tokyo LC_ALL=C.UTF-8 SOURCE_DATE_EPOCH=1 \
 		uvmkit reproduce -q --base-dir "$TRASH" ../../rel/manifest.intoto.json -o ../new \
 		--cache-dir "$UVMKIT_TEST_CACHE" --downloads-dir "$UVMKIT_TEST_CACHE/downloads" -j2 >../out) &&
 	test_grep "^reproduced=yes" elsewhere/out &&
