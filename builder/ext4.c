@@ -53,6 +53,7 @@
 #include <ext2fs/ext3_extents.h>
 
 #include "common/fileio.h"
+#include "builder/tree-digest.h"
 #include "common/hash.h"
 
 #define BS UVM_EXT4_BLOCK_SIZE
@@ -99,9 +100,12 @@ struct ctx {
 
 static int fs_error(struct ctx *c, errcode_t e, const char *what)
 {
+	if (e == EXT2_ET_EA_NO_SPACE)
+		return uvm_errorf(c->err, -E2BIG, "'/%s': xattrs do not fit in the "
+				  "inode and one 4 KiB block", c->path ? c->path : "");
 	if (e == EXT2_ET_BLOCK_ALLOC_FAIL || e == EXT2_ET_INODE_ALLOC_FAIL ||
-	    e == EXT2_ET_DIR_NO_SPACE || e == EXT2_ET_EA_NO_SPACE ||
-	    e == EXT2_ET_TOOSMALL || e == EXT2_ET_TOO_MANY_INODES || e == ENOSPC)
+	    e == EXT2_ET_DIR_NO_SPACE || e == EXT2_ET_TOOSMALL ||
+	    e == EXT2_ET_TOO_MANY_INODES || e == ENOSPC)
 		return uvm_errorf(c->err, -ENOSPC,
 				  "image too small for the content (out of "
 				  "space at '/%s')",
@@ -211,10 +215,9 @@ static uint64_t ext_pblk(const struct ctx *c, uint32_t l)
 	return 0;
 }
 
-/* Build the extent tree of c->ext into inode (i_block root + tree blocks).
- * Tree blocks are allocated here and written by write_tree_blocks() once the
- * inode is on disk (their checksum reads the inode's generation). Returns
- * the number of tree blocks allocated (stored in *blocks_buf, malloc'd). */
+/* Extent tree blocks below the inode's root: allocated and filled by
+ * build_extent_tree(), written by write_tree_blocks() once the inode is on
+ * disk (their checksum reads the inode's generation). */
 struct tree_blocks {
 	uint8_t *buf;	/* n * BS */
 	uint64_t *pblk;
@@ -238,6 +241,10 @@ static void put_header(struct ext3_extent_header *h, uint16_t entries,
 	h->eh_generation = 0;
 }
 
+/* The extent tree of c->ext: up to 4 extents in the inode (depth 0), else
+ * leaves of 340 extents and index levels of 340 entries until the top level
+ * fits the inode's 4 slots. tb->n blocks are counted into i_blocks by the
+ * caller. */
 static int build_extent_tree(struct ctx *c, struct ext2_inode_large *in,
 			     struct tree_blocks *tb)
 {
@@ -877,32 +884,39 @@ static int write_node(struct uvm_node *node, const char *path, void *ud)
 
 struct size_state {
 	const struct uvm_tree *t;
+	bool count_content; /* read the content to count its blocks */
+	uint8_t *buf;
 	uint64_t blocks; /* content + directories + symlinks + xattrs */
+	uint64_t extent_blocks;
 	uint32_t seen;
+	struct uvm_error *err;
 };
 
-/* Blocks of a regular file's content that are not holes of its source (an
- * upper bound: all-zero data blocks become holes too). */
-static uint64_t data_blocks_of(const struct uvm_tree *t, const struct uvm_inode *u)
+/* Non-zero 4 KiB blocks of a regular file's content: exactly what the
+ * writer stores, whatever holes the source has (holes are skipped with
+ * SEEK_DATA only as a shortcut: they read as zeros). */
+static int nonzero_blocks_of(const struct uvm_tree *t, const struct uvm_inode *u,
+			     uint8_t *buf, uint64_t *ret, struct uvm_error *err)
 {
 	struct uvm_reader rd;
 	uint64_t off = 0, n = 0;
-	if (uvm_reader_open(t, u, &rd, NULL) < 0 || rd.fd < 0) {
-		uvm_reader_close(&rd);
-		return (u->size + BS - 1) / BS;
-	}
-	while (off < u->size) {
-		uint64_t d = next_data(&rd, off);
-		if (d >= u->size)
-			break;
-		off_t h = lseek(rd.fd, (off_t)(rd.base + d), SEEK_HOLE);
-		uint64_t end = h < 0 ? u->size : MIN((uint64_t)h - rd.base, u->size);
-		end = ALIGN_UP(end, (uint64_t)BS);
-		n += (end - d) / BS;
-		off = end;
+	int r = uvm_reader_open(t, u, &rd, err);
+	if (r < 0)
+		return r;
+	while ((off = next_data(&rd, off)) < u->size) {
+		size_t len = (size_t)MIN((uint64_t)CHUNK, u->size - off);
+		int64_t k = uvm_reader_pread(&rd, buf, len, off);
+		if (k < 0 || (size_t)k != len) {
+			uvm_reader_close(&rd);
+			return uvm_errorf_errno(err, k < 0 ? (int)k : -EIO, "%s",
+						u->path ? u->path : "spooled file");
+		}
+		n += uvm_nonzero_blocks(buf, len);
+		off += len;
 	}
 	uvm_reader_close(&rd);
-	return n;
+	*ret = n;
+	return 0;
 }
 
 static int size_cb(struct uvm_node *node, const char *path, void *ud)
@@ -913,10 +927,15 @@ static int size_cb(struct uvm_node *node, const char *path, void *ud)
 		return 0;
 	s->seen = u->ino;
 	if (S_ISREG(u->mode)) {
-		uint64_t b = data_blocks_of(s->t, u);
-		s->blocks += b;
+		uint64_t b = (u->size + BS - 1) / BS;
 		if (b > 4 * MAX_EXT_LEN) /* extent tree blocks */
-			s->blocks += 1 + b / (MAX_EXT_LEN * LEAF_MAX);
+			s->extent_blocks += 1 + b / (MAX_EXT_LEN * LEAF_MAX);
+		if (s->count_content) {
+			int r = nonzero_blocks_of(s->t, u, s->buf, &b, s->err);
+			if (r < 0)
+				return r;
+			s->blocks += b;
+		}
 	} else if (S_ISLNK(u->mode) && u->size >= 60) {
 		s->blocks++;
 	} else if (S_ISDIR(u->mode)) {
@@ -992,25 +1011,33 @@ static int overhead_of(const char *path, uint64_t blocks, uint32_t inodes,
 	return 0;
 }
 
-static int content_blocks(struct uvm_tree *t, uint64_t *ret)
+static int content_blocks(struct uvm_tree *t, const uint64_t *data_blocks,
+			  uint64_t *ret, struct uvm_error *err)
 {
-	struct size_state s = { .t = t };
-	int r = uvm_tree_number(t);
-	if (r >= 0)
-		r = uvm_tree_walk(t, size_cb, &s);
+	_cleanup_free_ uint8_t *buf = data_blocks ? NULL : malloc(CHUNK);
+	struct size_state s = { .t = t, .count_content = !data_blocks,
+				.buf = buf, .err = err };
+	int r;
+	if (!data_blocks && !buf)
+		return uvm_errorf(err, -ENOMEM, "out of memory");
+	r = uvm_tree_number(t);
 	if (r < 0)
-		return r;
-	*ret = s.blocks + 4; /* lost+found */
+		return uvm_errorf(err, r, "numbering the tree");
+	r = uvm_tree_walk(t, size_cb, &s);
+	if (r < 0)
+		return r == -ENAMETOOLONG ? uvm_errorf(err, r, "path too long") : r;
+	*ret = s.blocks + s.extent_blocks + (data_blocks ? *data_blocks : 0) +
+	       4; /* lost+found */
 	return 0;
 }
 
-int uvm_ext4_auto_size(struct uvm_tree *t, uint64_t *ret_bytes,
-		       struct uvm_error *err)
+int uvm_ext4_auto_size(struct uvm_tree *t, const uint64_t *data_blocks,
+		       uint64_t *ret_bytes, struct uvm_error *err)
 {
-	uint64_t need, blocks, avail = 0;
-	int r = content_blocks(t, &need);
+	uint64_t need = 0, blocks, avail = 0;
+	int r = content_blocks(t, data_blocks, &need, err);
 	if (r < 0)
-		return uvm_errorf(err, r, "sizing the tree");
+		return r;
 	need += need / 20 + (2u << 20) / BS; /* slack: 5 % + 2 MiB */
 	/* Ask libext2fs what the metadata of a given size costs: a handle on
 	 * /dev/null that is freed without a flush, so nothing is written. */
@@ -1103,7 +1130,7 @@ int uvm_ext4_write(struct uvm_tree *t, const char *path,
 	if (!S_ISDIR(t->root->inode->mode))
 		return uvm_errorf(err, -ENOTDIR, "the tree's root is not a directory");
 	if (!size) {
-		r = uvm_ext4_auto_size(t, &size, err);
+		r = uvm_ext4_auto_size(t, NULL, &size, err);
 		if (r < 0)
 			return r;
 	}
@@ -1169,12 +1196,11 @@ int uvm_ext4_write(struct uvm_tree *t, const char *path,
 	c.epoch = (uint32_t)opts->epoch;
 	/* ext4 time: low 32 bits signed + 2 epoch bits in *_extra. */
 	c.epoch_extra = opts->epoch > INT32_MAX ? 1 : 0;
-	c.make_lpf = !uvm_tree_lookup(t, "lost+found") ||
-		     !S_ISDIR(uvm_tree_lookup(t, "lost+found")->inode->mode);
-	if (uvm_tree_lookup(t, "lost+found") && c.make_lpf) {
-		free(c.ext);
+	/* e2fsck wants /lost+found to be a directory: the tree's, or ours. */
+	const struct uvm_node *lpf = uvm_tree_lookup(t, "lost+found");
+	if (lpf && !S_ISDIR(lpf->inode->mode))
 		return uvm_errorf(err, -EEXIST, "'/lost+found' must be a directory");
-	}
+	c.make_lpf = !lpf;
 	r = write_reserved(&c);
 	if (r >= 0)
 		r = uvm_tree_walk(t, write_node, &c);

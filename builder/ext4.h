@@ -50,12 +50,16 @@ struct uvm_ext4_stats {
 	uint64_t hole_blocks;	 /* all-zero blocks left as holes */
 };
 
-/* The automatic filesystem size for t: content blocks (regular files
- * counted without holes), directory, symlink, xattr and extent blocks,
- * inode tables and group metadata, plus 5 % + 2 MiB slack, rounded up to
- * 1 MiB. Calls uvm_tree_number(t). Returns 0 or a negative errno. */
-int uvm_ext4_auto_size(struct uvm_tree *t, uint64_t *ret_bytes,
-		       struct uvm_error *err);
+/* The automatic filesystem size for t: content blocks (the non-zero 4 KiB
+ * blocks of regular files, i.e. what is stored, so the size depends on the
+ * content only, never on the holes of the host files), directory, symlink,
+ * xattr and extent blocks, inode tables and group metadata, plus 5 % +
+ * 2 MiB slack, rounded up to 1 MiB. data_blocks: the content block count
+ * if the caller has it (uvm_tree_digest_blocks()), else NULL and the
+ * content is read here. Calls uvm_tree_number(t). Returns 0 or a negative
+ * errno (an unreadable source file, named). */
+int uvm_ext4_auto_size(struct uvm_tree *t, const uint64_t *data_blocks,
+		       uint64_t *ret_bytes, struct uvm_error *err);
 
 /* Write t as ext4 into path, which is created or truncated to a fresh
  * sparse file of the filesystem's size. Calls uvm_tree_number(t).

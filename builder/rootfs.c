@@ -86,7 +86,7 @@ int uvm_rootfs_build_tree(struct uvm_tree *t,
 	struct uvm_disk_opts dopts = { .align_mib = opts->align_mib,
 				       .consume_input = true,
 				       .verify = opts->verify };
-	uint64_t size = opts->size;
+	uint64_t size = opts->size, data_blocks = 0;
 	struct stat st;
 	bool made_dir = stat(out_dir, &st) < 0;
 	int r;
@@ -101,7 +101,7 @@ int uvm_rootfs_build_tree(struct uvm_tree *t,
 		if (r < 0)
 			return uvm_errorf(err, r, "numbering the tree");
 	} else {
-		r = uvm_tree_digest(t, res.tree_digest, err);
+		r = uvm_tree_digest_blocks(t, res.tree_digest, &data_blocks, err);
 		if (r < 0)
 			return r;
 		res.have_tree_digest = true;
@@ -113,7 +113,8 @@ int uvm_rootfs_build_tree(struct uvm_tree *t,
 	memcpy(eo.seed, res.seed, 32);
 
 	if (!size) {
-		r = uvm_ext4_auto_size(t, &size, err);
+		r = uvm_ext4_auto_size(t, res.have_tree_digest ? &data_blocks : NULL,
+				       &size, err);
 		if (r < 0)
 			return r;
 	}

@@ -345,10 +345,65 @@ static int whiteout(struct uvm_tree *t, char *norm, bool apply,
 	return r < 0 ? r : 1;
 }
 
+/* Names seen in one archive (opts->strict): an open-addressing set of
+ * normalized paths. */
+struct name_set {
+	char **slot;
+	size_t cap, n;
+};
+
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211u;
+	return (size_t)h;
+}
+
+static void name_set_free(struct name_set *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slot[i]);
+	free(s->slot);
+	*s = (struct name_set){ 0 };
+}
+
+/* 1 if name was already in the set, 0 after adding it, -ENOMEM. */
+static int name_set_add(struct name_set *s, const char *name)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct name_set g = { .cap = s->cap ? 2 * s->cap : 256 };
+		g.slot = calloc(g.cap, sizeof(*g.slot));
+		if (!g.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->slot[i])
+				continue;
+			size_t j = name_hash(s->slot[i]) & (g.cap - 1);
+			while (g.slot[j])
+				j = (j + 1) & (g.cap - 1);
+			g.slot[j] = s->slot[i];
+		}
+		g.n = s->n;
+		free(s->slot);
+		*s = g;
+	}
+	size_t j = name_hash(name) & (s->cap - 1);
+	for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+		if (strcmp(s->slot[j], name) == 0)
+			return 1;
+	s->slot[j] = strdup(name);
+	if (!s->slot[j])
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
 static int add_entry(struct uvm_tree *t, struct archive *a,
 		     struct archive_entry *e, const char *name,
 		     enum uvm_layer_pass pass,
-		     const struct uvm_source_opts *opts, struct uvm_error *err)
+		     const struct uvm_source_opts *opts, struct name_set *seen,
+		     struct uvm_error *err)
 {
 	const char *raw = entry_path(e);
 	if (!raw)
@@ -366,6 +421,18 @@ static int add_entry(struct uvm_tree *t, struct archive *a,
 						raw);
 		if (r > 0 || pass == UVM_LAYER_WHITEOUTS)
 			return 0;
+	}
+	if (opts->strict && raw[0] == '/')
+		return uvm_errorf(err, -EINVAL, "%s: entry '%s': absolute path",
+				  name, raw);
+	if (seen) {
+		r = name_set_add(seen, norm);
+		if (r < 0)
+			return uvm_errorf(err, r, "out of memory");
+		if (r > 0)
+			return uvm_errorf(err, -EEXIST,
+					  "%s: entry '%s': duplicate entry", name,
+					  raw);
 	}
 
 	uint32_t type = archive_entry_filetype(e);
@@ -386,6 +453,10 @@ static int add_entry(struct uvm_tree *t, struct archive *a,
 		hl = archive_entry_hardlink_utf8(e);
 	if (hl) {
 		char tnorm[UVM_PATH_MAX + 1];
+		if (opts->strict && hl[0] == '/')
+			return uvm_errorf(err, -EINVAL, "%s: entry '%s': hard "
+					  "link to an absolute path '%s'",
+					  name, raw, hl);
 		r = uvm_path_normalize(hl, tnorm, err);
 		if (r < 0)
 			return uvm_error_prefix(err, r,
@@ -491,6 +562,7 @@ int uvm_archive_add_entries(struct uvm_tree *t, struct archive *a,
 			    const struct uvm_source_opts *opts,
 			    struct uvm_error *err)
 {
+	_cleanup_(name_set_free) struct name_set seen = { 0 };
 	for (;;) {
 		struct archive_entry *e;
 		int ar = archive_read_next_header(a, &e);
@@ -500,7 +572,8 @@ int uvm_archive_add_entries(struct uvm_tree *t, struct archive *a,
 			return uvm_errorf(err, -EIO,
 					  "%s: truncated or corrupt archive: %s",
 					  name, aerr(a));
-		int r = add_entry(t, a, e, name, pass, opts, err);
+		int r = add_entry(t, a, e, name, pass, opts,
+				  opts->strict ? &seen : NULL, err);
 		if (r < 0)
 			return r;
 	}

@@ -30,8 +30,9 @@
  *        atime/ctime/mtime are ignored. Content is spooled into the tree's
  *        spool (sparse members keep their holes). Paths: a leading '/' is
  *        dropped (absolute names are normalized), a ".." component is an
- *        error. Duplicate entries: the later one wins, as tar extraction
- *        does (a directory over a directory keeps the children and takes the
+ *        error. With opts->strict an absolute name is an error too.
+ *        Duplicate entries: the later one wins, as tar extraction
+ *        does (with opts->strict: an error) (a directory over a directory keeps the children and takes the
  *        later metadata). A hard link names an entry already in the tree.
  *        Sockets are skipped.
  *   OCI  index.json -> manifest (a nested index is followed one level; with
@@ -79,6 +80,11 @@ struct uvm_source_opts {
 			      (default 0:0); archives keep their headers'
 			      numeric ids */
 	bool set_owner;	   /* also force uid/gid on archive entries */
+	bool strict;	   /* archives (tar, OCI layer, .deb data.tar): refuse
+			      an absolute member name (also as a hard-link
+			      target) and a name that appears twice in one
+			      archive, instead of normalizing / letting the
+			      later one win; `uvmkit rootfs` sets it */
 };
 
 /* "dir", "tar", "oci", "deb" ("auto" for UVM_SOURCE_AUTO). */

@@ -19,6 +19,7 @@
 #ifndef UVM_TREE_DIGEST_H
 #define UVM_TREE_DIGEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "builder/tree.h"
@@ -30,6 +31,18 @@
  * regular file's content once. Returns 0 or a negative errno (unreadable or
  * shrunken host file, named in err). */
 int uvm_tree_digest(struct uvm_tree *t, uint8_t out[32], struct uvm_error *err);
+
+/* The same, also counting the 4 KiB blocks of regular-file content (each
+ * inode once; a last partial block counts as padded with zeros) that are
+ * not all zero — what an image writer that turns zero blocks into holes
+ * must store, independent of the holes of the host files. */
+#define UVM_ZERO_BLOCK 4096u
+int uvm_tree_digest_blocks(struct uvm_tree *t, uint8_t out[32],
+			   uint64_t *ret_nonzero, struct uvm_error *err);
+
+/* Number of UVM_ZERO_BLOCK blocks of buf that are not all zero (a short
+ * last block counts as zero-padded). */
+uint64_t uvm_nonzero_blocks(const uint8_t *buf, size_t len);
 
 /* sha256 of one inode's content (regular files; other types hash ""). */
 int uvm_inode_content_sha256(const struct uvm_tree *t,

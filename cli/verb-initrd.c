@@ -11,20 +11,9 @@
 #include "builder/source.h"
 #include "builder/tree-digest.h"
 #include "cli.h"
+#include "source-args.h"
 #include "common/hash.h"
 #include "common/hex.h"
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, NULL, 10);
-	if (errno || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
 
 static void usage(void)
 {
@@ -49,23 +38,23 @@ static int run(int argc, char **argv)
 	const char *out = NULL;
 	enum uvm_compress comp = UVM_COMPRESS_GZIP;
 	enum uvm_json_mode json = UVM_JSON_OFF;
-	struct uvm_source_opts so = { 0 };
-	uint64_t epoch = 0, v;
-	bool have_epoch = false;
-	enum { OPT_EPOCH = 256, OPT_UID, OPT_GID, OPT_FORCE, OPT_JSON };
+	struct cli_source_args sa = { 0 };
+	enum { OPT_JSON = 256 };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "compress", required_argument, NULL, 'c' },
-		{ "epoch", required_argument, NULL, OPT_EPOCH },
-		{ "uid", required_argument, NULL, OPT_UID },
-		{ "gid", required_argument, NULL, OPT_GID },
-		{ "force-owner", no_argument, NULL, OPT_FORCE },
+		CLI_SOURCE_OPTIONS,
 		{ "json", optional_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, k;
 	while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) >= 0) {
+		if ((k = cli_source_option(c, optarg, &sa)) != 0) {
+			if (k < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -75,27 +64,6 @@ static int run(int argc, char **argv)
 				return log_usage("--compress: expected gzip, "
 						 "zstd or none, got '%s'",
 						 optarg);
-			break;
-		case OPT_EPOCH:
-			if (parse_u64(optarg, UINT32_MAX, &epoch) < 0)
-				return log_usage("--epoch: expected seconds "
-						 "0..4294967295, got '%s'",
-						 optarg);
-			have_epoch = true;
-			break;
-		case OPT_UID:
-		case OPT_GID:
-			if (parse_u64(optarg, UINT32_MAX - 1, &v) < 0)
-				return log_usage("--%s: expected a number, got '%s'",
-						 c == OPT_UID ? "uid" : "gid",
-						 optarg);
-			if (c == OPT_UID)
-				so.uid = (uint32_t)v;
-			else
-				so.gid = (uint32_t)v;
-			break;
-		case OPT_FORCE:
-			so.set_owner = true;
 			break;
 		case OPT_JSON:
 			if (cli_parse_json(optarg, &json) < 0)
@@ -108,17 +76,9 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!out)
-		return log_usage("-o/--output is required");
-	if (optind >= argc)
-		return log_usage("at least one SOURCE is required");
-	if (!have_epoch) {
-		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		if (sde && parse_u64(sde, UINT32_MAX, &epoch) < 0)
-			return log_usage("SOURCE_DATE_EPOCH: expected seconds "
-					 "0..4294967295, got '%s'",
-					 sde);
-	}
+	if (cli_source_finish(out, argc - optind, &sa) < 0)
+		return EXIT_USAGE;
+	uint64_t epoch = sa.epoch;
 
 	struct uvm_error err = { 0 };
 	const char *tmp = getenv("TMPDIR");
@@ -130,7 +90,7 @@ static int run(int argc, char **argv)
 		enum uvm_source_kind kind;
 		const char *path;
 		uvm_source_parse_arg(argv[i], &kind, &path);
-		r = uvm_source_add(t, path, kind, &so, &err);
+		r = uvm_source_add(t, path, kind, &sa.so, &err);
 		if (r < 0)
 			return log_lib_error(&err, r, NULL);
 	}

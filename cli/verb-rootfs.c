@@ -9,19 +9,8 @@
 
 #include "builder/rootfs.h"
 #include "cli.h"
+#include "source-args.h"
 #include "common/hex.h"
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, NULL, 10);
-	if (errno || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
 
 /* "N", "NK", "NM", "NG", "NT" (powers of 1024). */
 static int parse_size(const char *s, uint64_t *ret)
@@ -39,7 +28,7 @@ static int parse_size(const char *s, uint64_t *ret)
 		shift = 10 * (size_t)(u - units + 1);
 		num[len - 1] = 0;
 	}
-	if (parse_u64(num, UINT64_MAX >> shift, &v) < 0)
+	if (cli_parse_u64(num, UINT64_MAX >> shift, &v) < 0)
 		return -EINVAL;
 	*ret = v << shift;
 	return 0;
@@ -59,7 +48,8 @@ static void usage(void)
 	     "                          gpt: Discoverable Partitions, verity superblock;\n"
 	     "                          none: rootfs.img = ext4, rootfs.verity = tree\n"
 	     "  -s, --size SIZE         filesystem size (bytes, or K/M/G/T; multiple of\n"
-	     "                          4096); default: content + metadata + slack\n"
+	     "                          4096); default: content + metadata + slack;\n"
+	     "                          kata: at least this, the filesystem fills p1\n"
 	     "      --seed HEX          build seed, 64 hex digits (default: a hash of the\n"
 	     "                          tree's content and the options)\n"
 	     "      --epoch N           every timestamp (default: $SOURCE_DATE_EPOCH, else 0)\n"
@@ -112,17 +102,13 @@ static int print_result(const char *out, enum uvm_disk_layout layout,
 
 static int run(int argc, char **argv)
 {
-	enum { OPT_SEED = 256, OPT_EPOCH, OPT_UID, OPT_GID, OPT_FORCE, OPT_ALIGN,
-	       OPT_VERIFY, OPT_JSON };
+	enum { OPT_SEED = 256, OPT_ALIGN, OPT_VERIFY, OPT_JSON };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "layout", required_argument, NULL, 'l' },
 		{ "size", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "epoch", required_argument, NULL, OPT_EPOCH },
-		{ "uid", required_argument, NULL, OPT_UID },
-		{ "gid", required_argument, NULL, OPT_GID },
-		{ "force-owner", no_argument, NULL, OPT_FORCE },
+		CLI_SOURCE_OPTIONS,
 		{ "align-mib", required_argument, NULL, OPT_ALIGN },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "json", optional_argument, NULL, OPT_JSON },
@@ -130,14 +116,18 @@ static int run(int argc, char **argv)
 		{},
 	};
 	struct uvm_rootfs_opts ro = { .layout = UVM_LAYOUT_KATA };
-	struct uvm_source_opts so = { 0 };
+	struct cli_source_args sa = { .so = { .strict = true } };
 	enum uvm_json_mode json = UVM_JSON_OFF;
 	const char *out = NULL;
-	bool have_epoch = false;
 	uint64_t v;
-	int c;
+	int c, k;
 
 	while ((c = getopt_long(argc, argv, "o:l:s:h", opts, NULL)) >= 0) {
+		if ((k = cli_source_option(c, optarg, &sa)) != 0) {
+			if (k < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -158,24 +148,8 @@ static int run(int argc, char **argv)
 				return log_usage("--seed: expected 64 hex digits");
 			ro.have_seed = true;
 			break;
-		case OPT_EPOCH:
-			if (parse_u64(optarg, UINT32_MAX, &ro.epoch) < 0)
-				return log_usage("--epoch: expected seconds 0..4294967295, "
-						 "got '%s'", optarg);
-			have_epoch = true;
-			break;
-		case OPT_UID:
-		case OPT_GID:
-			if (parse_u64(optarg, UINT32_MAX - 1, &v) < 0)
-				return log_usage("--%s: expected a number, got '%s'",
-						 c == OPT_UID ? "uid" : "gid", optarg);
-			*(c == OPT_UID ? &so.uid : &so.gid) = (uint32_t)v;
-			break;
-		case OPT_FORCE:
-			so.set_owner = true;
-			break;
 		case OPT_ALIGN:
-			if (parse_u64(optarg, 1u << 20, &v) < 0 || v == 0)
+			if (cli_parse_u64(optarg, 1u << 20, &v) < 0 || v == 0)
 				return log_usage("--align-mib: '%s' is not a size in MiB",
 						 optarg);
 			ro.align_mib = (uint32_t)v;
@@ -194,16 +168,9 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!out)
-		return log_usage("-o/--output is required");
-	if (optind >= argc)
-		return log_usage("at least one SOURCE is required");
-	if (!have_epoch) {
-		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		if (sde && parse_u64(sde, UINT32_MAX, &ro.epoch) < 0)
-			return log_usage("SOURCE_DATE_EPOCH: expected seconds "
-					 "0..4294967295, got '%s'", sde);
-	}
+	if (cli_source_finish(out, argc - optind, &sa) < 0)
+		return EXIT_USAGE;
+	ro.epoch = sa.epoch;
 
 	size_t n = (size_t)(argc - optind);
 	_cleanup_free_ struct uvm_rootfs_source *src = calloc(n, sizeof(*src));
@@ -215,7 +182,7 @@ static int run(int argc, char **argv)
 	struct uvm_error err = { 0 };
 	struct uvm_rootfs_result res;
 	const char *tmp = getenv("TMPDIR");
-	int r = uvm_rootfs_build(src, n, &so, tmp && *tmp ? tmp : NULL, &ro, out,
+	int r = uvm_rootfs_build(src, n, &sa.so, tmp && *tmp ? tmp : NULL, &ro, out,
 				 &res, &err);
 	if (r < 0)
 		return log_lib_error(&err, r, NULL);

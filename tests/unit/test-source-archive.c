@@ -211,6 +211,49 @@ static void test_refused(void **state)
 	}
 }
 
+/* opts->strict (uvmkit rootfs): absolute names and duplicates refused;
+ * without it they are normalized / the later entry wins. */
+static void test_strict(void **state)
+{
+	static const struct {
+		struct ent e[3];
+		size_t n;
+		int r;
+		const char *msg;
+	} v[] = {
+		{ { { "/etc/x", S_IFREG | 0644, "x" } }, 1, -EINVAL,
+		  "entry '/etc/x': absolute path" },
+		{ { { "a", S_IFREG | 0644, "1" }, { "b", S_IFREG | 0644, "2" },
+		    { "./a", S_IFREG | 0644, "3" } }, 3, -EEXIST,
+		  "entry './a': duplicate entry" },
+		{ { { "d/", S_IFDIR | 0755 }, { "d", S_IFDIR | 0700 } }, 2,
+		  -EEXIST, "duplicate entry" },
+		{ { { "f", S_IFREG | 0644, "1" }, { "g", 0, .link = "/f" } }, 2,
+		  -EINVAL, "hard link to an absolute path '/f'" },
+		{ { { "d/x", S_IFREG | 0644, "1" }, { "d/", S_IFDIR | 0755 } }, 2,
+		  0, NULL }, /* an implied parent is no duplicate */
+	};
+	const struct uvm_source_opts strict = { .strict = true };
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		struct uvm_error err = { 0 };
+		struct uvm_tree *t;
+		size_t len = make_tar(v[i].e, v[i].n, tarbuf, sizeof(tarbuf));
+		assert_int_equal(uvm_tree_new(NULL, &t, NULL), 0);
+		assert_int_equal(uvm_source_add_memory(t, "s.tar", tarbuf, len,
+						       UVM_SOURCE_TAR, &strict, &err),
+				 v[i].r);
+		if (v[i].msg)
+			assert_non_null(strstr(err.msg, v[i].msg));
+		uvm_tree_free(t);
+		/* Not strict: accepted. */
+		assert_int_equal(uvm_tree_new(NULL, &t, NULL), 0);
+		assert_int_equal(uvm_source_add_memory(t, "s.tar", tarbuf, len,
+						       UVM_SOURCE_TAR, NULL, &err),
+				 0);
+		uvm_tree_free(t);
+	}
+}
+
 static void test_corrupt(void **state)
 {
 	static const struct ent e[] = {
@@ -353,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_acl_vectors),
 		cmocka_unit_test(test_types_and_paths),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_whiteout_passes),
 		cmocka_unit_test(test_oci_parse),
