@@ -28,6 +28,7 @@ test_expect_success 'setup: a small recipe' '
 	echo "Package=busybox-static 1:1.35.0-4+deb12u1+b1 amd64 sha256:$(sha256sum <"$deb" | cut -d" " -f1)"
 	echo "Source=src/overlay"
 	echo "[Initrd]"
+	echo "Package=busybox-static 1:1.35.0-4+deb12u1+b1 amd64 sha256:$(sha256sum <"$deb" | cut -d" " -f1)"
 	echo "Source=src/overlay"
 	echo "Compress=zstd"
 	echo "[Cmdline]"
@@ -118,6 +119,13 @@ test_expect_success 'the built kernel boots the verity disk: rootfs/minimal repo
 	tr -d "\r" <boot.log >boot.txt &&
 	test_grep "^UVMKIT-MINIMAL-OK root=/dev/dm-0 dm=dm-verity verity=yes mount=ro" boot.txt
 '
+test_expect_success 'the initrd boots too (rootfs/minimal from the initramfs)' '
+	timeout 300 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot \
+		-kernel rel/vmlinuz -initrd rel/initrd.img -append "console=ttyS0 panic=-1" \
+		>boot2.log 2>&1 </dev/null;
+	tr -d "\r" <boot2.log >boot2.txt &&
+	test_grep "^UVMKIT-MINIMAL-OK root=none dm=- verity=no mount=rw" boot2.txt
+'
 fi
 test_expect_success 'reproduce from another directory, umask, locale and time zone: every artifact the same' '
 	mkdir -p elsewhere/deep &&
@@ -148,11 +156,12 @@ test_expect_success 'compare names the file that differs inside the ext4 and the
 	test_grep "^reproduced=no" out
 '
 test_expect_success 'a failing build leaves the previous output as it was and no temporary' '
-	sed -e "s/^\[Rootfs\]/[Rootfs]\nSize=4096/" small.ini >tiny.ini &&
+	sed -e "s/^\[Rootfs\]/[Rootfs]\nSize=4096/" -e "s/^\[Firmware\]/[Disk]\nLayout=none\n[Firmware]/" \
+		small.ini >tiny.ini &&
 	(cd rel2 && sha256sum * >../before) &&
 	test_expect_code 1 uvmkit build -q -c tiny.ini -o rel2 --cache-dir "$UVMKIT_TEST_CACHE" \
 		--downloads-dir "$UVMKIT_TEST_CACHE/downloads" -j2 2>err &&
-	test_grep "^uvmkit build: rootfs: " err &&
+	test_grep "^uvmkit build: rootfs: image too small for the content" err &&
 	(cd rel2 && sha256sum * >../after) &&
 	test_cmp before after &&
 	! ls -A . | grep -q "^\.rel2\.build"
