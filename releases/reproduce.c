@@ -570,7 +570,17 @@ static int explain_kernel(const char *a, const char *b, json_t *details)
 
 		return k < 0 ? k : lines_detail(ca, cb, "kernel.config", details);
 	}
-	return bytes_detail(pa, pb, "vmlinuz (same kernel.config)", details);
+	/* Same configuration: the toolchain (recorded in kernel.json) is the
+	 * usual suspect, then the bytes. */
+	_cleanup_free_ char *ja = join(a, "kernel.json"), *jb = join(b, "kernel.json");
+	int k = 0;
+
+	if (!ja || !jb)
+		return -ENOMEM;
+	if (access(ja, R_OK) == 0 && access(jb, R_OK) == 0 &&
+	    first_diff(ja, jb, &off, &sa, &sb) == 1)
+		k = lines_detail(ja, jb, "kernel.json", details);
+	return k < 0 ? k : bytes_detail(pa, pb, "vmlinuz (same kernel.config)", details);
 }
 
 static bool is_text(const char *name)

@@ -17,7 +17,8 @@
  *                owner, size, symlink target); else the first differing
  *                byte offset and which partition it is in
  *   initrd.img   entry lists read with libarchive: which entries differ
- *   vmlinuz      kernel.config lines that differ, else the first differing
+ *   vmlinuz      kernel.config lines that differ, else the kernel.json lines
+ *                that differ (toolchain, release) and the first differing
  *                byte offset
  *   other files  the first differing line (text) or byte offset
  * At most UVM_REPRODUCE_MAX_DETAILS details per subject.
