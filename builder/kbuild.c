@@ -31,7 +31,7 @@
 #include "common/hex.h"
 #include "common/spawn.h"
 
-#define LOG_TAIL_LINES 20
+#define LOG_TAIL_LINES 40
 
 static inline void cleanup_closedirp(DIR **d)
 {
@@ -181,6 +181,7 @@ struct work {
 	char **env;	/* pinned environment */
 	int log_fd;	/* make's output */
 	char *log_path; /* its path (for the tail in messages) */
+	bool keep_log;	/* log_path is the caller's: name it in messages */
 	struct pinned_env pe;
 };
 
@@ -231,6 +232,7 @@ static int work_begin(struct work *w, const struct uvm_kernel_env *e,
 	int r = build_env(e, &w->pe, &w->env, err);
 	if (r < 0)
 		return r;
+	w->keep_log = e->log_path != NULL;
 	if (e->log_path)
 		w->log_path = strdup(e->log_path);
 	else if (asprintf(&w->log_path, "%s/make.log", w->dir) < 0)
@@ -258,6 +260,45 @@ static int run_in(struct work *w, const char *const *argv, int log_fd,
 	return uvm_spawn_run(&s, NULL, err);
 }
 
+/* The part of a failed build's log tail that fits in a message (struct
+ * uvm_error holds 1 KiB, and compiler lines with absolute paths are long):
+ * the last lines that mention an error, else the last lines, each cut to
+ * 200 bytes. */
+static void log_excerpt(const char *tail, char *out, size_t size)
+{
+	const char *lines[LOG_TAIL_LINES * 2];
+	size_t n = 0, nerr = 0;
+	bool is_err[ARRAY_SIZE(lines)];
+	for (const char *l = tail; *l && n < ARRAY_SIZE(lines);) {
+		size_t len = strcspn(l, "\n");
+		lines[n] = l;
+		is_err[n] = memmem(l, len, "error", 5) ||
+			    memmem(l, len, "Error", 5) != NULL;
+		nerr += is_err[n];
+		n++;
+		l += len + (l[len] == '\n');
+	}
+	size_t want = nerr ? MIN(nerr, 4) : MIN(n, 6), used = 0, taken = 0;
+	out[0] = '\0';
+	/* Walk back to find the first line to show, then print forward. */
+	size_t first = n;
+	while (first > 0 && taken < want) {
+		first--;
+		if (!nerr || is_err[first])
+			taken++;
+	}
+	for (size_t i = first; i < n && used + 1 < size; i++) {
+		if (nerr && !is_err[i])
+			continue;
+		size_t len = strcspn(lines[i], "\n");
+		int k = snprintf(out + used, size - used, "%s%.*s",
+				 used ? "\n" : "", (int)MIN(len, 200), lines[i]);
+		if (k < 0)
+			break;
+		used = MIN(used + (size_t)k, size - 1);
+	}
+}
+
 /* Run make; on failure the message ends with the log's last lines. */
 static int run_make(struct work *w, const char *src, const char *obj,
 		    const char *const *args, struct uvm_error *err)
@@ -269,20 +310,23 @@ static int run_make(struct work *w, const char *src, const char *obj,
 		return -ENOMEM;
 	const char *argv[16] = { "make", "-s", c, o };
 	size_t n = 4;
-	for (; *args && n < ARRAY_SIZE(argv) - 1; args++)
-		argv[n++] = *args;
+	for (size_t i = 0; args[i] && n < ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = args[i];
 	argv[n] = NULL;
 	int r = run_in(w, argv, w->log_fd, err);
 	if (r < 0 && r != -EPROTO)
 		return r;
 	if (r == -EPROTO) {
 		_cleanup_free_ char *tail = NULL;
+		char excerpt[720];
 		fsync(w->log_fd);
 		if (uvm_log_tail(w->log_path, LOG_TAIL_LINES, &tail) < 0)
 			tail = NULL;
+		log_excerpt(tail ? tail : "(no log)", excerpt, sizeof(excerpt));
 		return uvm_errorf(err, r, "make %s failed; last lines of the "
-				  "build log:\n%s",
-				  args[0], tail ? tail : "(no log)");
+				  "build log%s%s:\n%s",
+				  args[0], w->keep_log ? " " : "",
+				  w->keep_log ? w->log_path : "", excerpt);
 	}
 	return 0;
 }
@@ -489,6 +533,29 @@ static int dropped_error(int bad, char *msg, struct uvm_error *err)
 	return r;
 }
 
+/* make olddefconfig on OBJ/.config (cfg), load the result into resolved
+ * and check that every option want's fragments set survived. */
+static int olddefconfig_checked(struct work *w, const char *src,
+				const char *obj, const char *cfg,
+				const struct uvm_kconfig *want,
+				struct uvm_kconfig *resolved,
+				struct uvm_error *err)
+{
+	const char *args[] = { "olddefconfig", NULL };
+	_cleanup_free_ char *msg = NULL;
+	int r = run_make(w, src, obj, args, err);
+	if (r >= 0)
+		r = uvm_kconfig_load(resolved, cfg, true, err);
+	if (r < 0)
+		return r;
+	int bad = uvm_kconfig_check(want, resolved, &msg);
+	if (bad < 0)
+		return -ENOMEM;
+	if (bad > 0)
+		return dropped_error(bad, TAKE_PTR(msg), err);
+	return 0;
+}
+
 int uvm_kernel_config(const struct uvm_kernel_config_opts *o,
 		      struct uvm_error *err)
 {
@@ -510,7 +577,7 @@ int uvm_kernel_config(const struct uvm_kernel_config_opts *o,
 	_cleanup_(work_done) struct work w = { .log_fd = -1 };
 	_cleanup_(source_done) struct source s = { 0 };
 	_cleanup_free_ char *obj = NULL, *cfg = NULL, *sources = NULL,
-			    *attr = NULL, *msg = NULL;
+			    *attr = NULL;
 	int r = work_begin(&w, &o->env, o->output, err);
 	if (r >= 0)
 		r = source_identify(&o->env, &s, err);
@@ -543,20 +610,10 @@ int uvm_kernel_config(const struct uvm_kernel_config_opts *o,
 	r = uvm_kconfig_write(&merged, cfg, err);
 	if (r < 0)
 		return r;
-	const char *args[] = { "olddefconfig", NULL };
-	r = run_make(&w, s.dir, obj, args, err);
-	if (r < 0)
-		return r;
-
 	_cleanup_(uvm_kconfig_done) struct uvm_kconfig resolved = { 0 };
-	r = uvm_kconfig_load(&resolved, cfg, true, err);
+	r = olddefconfig_checked(&w, s.dir, obj, cfg, &merged, &resolved, err);
 	if (r < 0)
 		return r;
-	int bad = uvm_kconfig_check(&merged, &resolved, &msg);
-	if (bad < 0)
-		return -ENOMEM;
-	if (bad > 0)
-		return dropped_error(bad, TAKE_PTR(msg), err);
 
 	int alen = uvm_kconfig_attribution(&merged, &resolved, base, &attr);
 	if (alen < 0)
@@ -703,7 +760,7 @@ static int build_into(const struct uvm_kernel_build_opts *o, struct work *w,
 		      uint8_t vmlinuz_sha[32], struct uvm_error *err)
 {
 	_cleanup_free_ char *obj = NULL, *cfg = NULL, *kcflags = NULL,
-			    *jobs = NULL, *msg = NULL, *tc = NULL,
+			    *jobs = NULL, *tc = NULL,
 			    *relpath = NULL;
 	_cleanup_free_ uint8_t *release = NULL;
 	int r = source_unpack(&o->env, w, s, err);
@@ -716,22 +773,13 @@ static int build_into(const struct uvm_kernel_build_opts *o, struct work *w,
 	r = uvm_copy_file_atomic(o->config, cfg, 0644, err);
 	if (r < 0)
 		return r;
-	const char *olddef[] = { "olddefconfig", NULL };
-	r = run_make(w, s->dir, obj, olddef, err);
-	if (r < 0)
-		return r;
 	_cleanup_(uvm_kconfig_done) struct uvm_kconfig want = { 0 };
 	_cleanup_(uvm_kconfig_done) struct uvm_kconfig got = { 0 };
 	r = uvm_kconfig_load(&want, o->config, false, err);
 	if (r >= 0)
-		r = uvm_kconfig_load(&got, cfg, true, err);
+		r = olddefconfig_checked(w, s->dir, obj, cfg, &want, &got, err);
 	if (r < 0)
 		return r;
-	int bad = uvm_kconfig_check(&want, &got, &msg);
-	if (bad < 0)
-		return -ENOMEM;
-	if (bad > 0)
-		return dropped_error(bad, TAKE_PTR(msg), err);
 
 	/* Map the two absolute paths kbuild uses (an out-of-tree build
 	 * compiles $(srctree)/file.c) to fixed names. */
@@ -808,9 +856,13 @@ int uvm_kernel_build(const struct uvm_kernel_build_opts *o,
 	_cleanup_(work_done) struct work w = { .log_fd = -1 };
 	_cleanup_(source_done) struct source s = { 0 };
 	_cleanup_(toolchain_done) struct toolchain t = { 0 };
-	_cleanup_free_ char *entry = NULL, *out_tmp = NULL, *parent = NULL,
-			    *sources = NULL, *cache_tmp = NULL;
-	r = work_begin(&w, &o->env, o->output_dir, err);
+	_cleanup_free_ char *entry = NULL, *out_tmp = NULL, *sources = NULL,
+			    *cache_tmp = NULL, *parent = parent_of(o->output_dir);
+	if (!parent)
+		return -ENOMEM;
+	r = uvm_mkdir_p(parent, err); /* the output's parent, like `uvmkit disk` */
+	if (r >= 0)
+		r = work_begin(&w, &o->env, o->output_dir, err);
 	if (r >= 0)
 		r = source_identify(&o->env, &s, err);
 	if (r >= 0)
@@ -882,8 +934,7 @@ int uvm_kernel_build(const struct uvm_kernel_build_opts *o,
 	}
 
 	/* Assemble the output beside its final name, then rename. */
-	if (!(parent = parent_of(o->output_dir)) ||
-	    asprintf(&out_tmp, "%s/.uvmkit-kernel-out.XXXXXX", parent) < 0)
+	if (asprintf(&out_tmp, "%s/.uvmkit-kernel-out.XXXXXX", parent) < 0)
 		return -ENOMEM;
 	if (!mkdtemp(out_tmp))
 		return uvm_errorf_errno(err, -errno, "%s", parent);

@@ -124,7 +124,7 @@ struct uvm_kernel_result {
  * sets (-EINVAL naming the ones that did not). A failed make: -EPROTO with
  * the last lines of the build log in the message; nothing is left under
  * output_dir (it is assembled beside it and renamed; an existing output_dir
- * is replaced only on success). */
+ * is replaced only on success; its parent is created if missing). */
 int uvm_kernel_build(const struct uvm_kernel_build_opts *opts,
 		     struct uvm_kernel_result *ret, struct uvm_error *err);
 

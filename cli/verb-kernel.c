@@ -274,10 +274,10 @@ static int do_config(const struct args *a, int n, char **frags)
 		return log_lib_error(&err, r, "kernel config");
 	if (a->json) {
 		_cleanup_(cleanup_json) json_t *j = json_pack(
-			"{s:s, s:s++, s:i}", "config", a->out, "sources",
+			"{s:s, s:s+, s:i}", "config", a->out, "sources",
 			a->out, ".sources", "options", r);
-		return uvm_json_dump(j, stdout, a->json) < 0 ? EXIT_FAIL
-							      : EXIT_OK;
+		return j && uvm_json_dump(j, stdout, a->json) >= 0 ? EXIT_OK
+								    : EXIT_FAIL;
 	}
 	printf("config=%s\nsources=%s.sources\noptions=%d\n", a->out, a->out,
 	       r);
@@ -335,11 +335,11 @@ static int do_build(const struct args *a)
 	uvm_hex_encode(res.config_sha256, 32, csha);
 	if (a->json) {
 		_cleanup_(cleanup_json) json_t *j = json_pack(
-			"{s:s++, s:s, s:s, s:s, s:b}", "vmlinuz", a->out,
+			"{s:s+, s:s, s:s, s:s, s:b}", "vmlinuz", a->out,
 			"/vmlinuz", "vmlinuz_sha256", vsha, "config_sha256",
 			csha, "cache_key", res.key, "cached", res.cached);
-		return uvm_json_dump(j, stdout, a->json) < 0 ? EXIT_FAIL
-							      : EXIT_OK;
+		return j && uvm_json_dump(j, stdout, a->json) >= 0 ? EXIT_OK
+								    : EXIT_FAIL;
 	}
 	printf("vmlinuz=%s/vmlinuz\nvmlinuz_sha256=%s\nconfig_sha256=%s\n"
 	       "cache_key=%s\ncached=%s\n",

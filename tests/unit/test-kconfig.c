@@ -194,13 +194,19 @@ static void test_attribution(void **state)
 	uvm_kconfig_done(&resolved);
 }
 
+/* A fresh directory /tmp/test-kconfig.XXXXXX (in dir) and dir/name in path. */
+static void scratch(char dir[32], char path[64], const char *name)
+{
+	strcpy(dir, "/tmp/test-kconfig.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, 64, "%s/%s", dir, name);
+}
+
 /* write then parse back gives the same entries */
 static void test_write_roundtrip(void **state)
 {
-	char dir[] = "/tmp/test-kconfig.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char path[64];
-	snprintf(path, sizeof(path), "%s/.config", dir);
+	char dir[32], path[64];
+	scratch(dir, path, ".config");
 	struct uvm_kconfig a = { 0 }, b = { 0 };
 	struct uvm_error err = { 0 };
 	const char *text = "CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=\"s\"\n";
@@ -225,10 +231,8 @@ static void test_write_roundtrip(void **state)
 
 static void test_pin(void **state)
 {
-	char dir[] = "/tmp/test-kpin.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char path[64];
-	snprintf(path, sizeof(path), "%s/pin", dir);
+	char dir[32], path[64];
+	scratch(dir, path, "pin");
 	struct uvm_error err = { 0 };
 	static const char good[] =
 		"# comment\npackage=linux-source-6.1\nversion=6.1.192-3\n"
