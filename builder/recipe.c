@@ -419,6 +419,25 @@ static int parse_size(const char *v, uint64_t *ret)
 	return 0;
 }
 
+/* File= or Source= of [Kernel] / [Firmware]: one of the two, a PATH. */
+static int set_mode_path(struct ctx *c, enum uvm_recipe_mode *mode, struct uvm_recipe_input *in,
+			 const struct key *k, enum key_id file_id, const char *v)
+{
+	if (*mode != UVM_RECIPE_NONE)
+		return fail(c, "[%s] has both File= and Source=", k->section);
+	*mode = k->id == file_id ? UVM_RECIPE_FILE : UVM_RECIPE_BUILD;
+	return set_path(c, in, v, k->name);
+}
+
+/* Sha256= / ConfigSha256=: the pin of a single-path input. */
+static int set_pin(struct ctx *c, struct uvm_recipe_input *in, const struct key *k, const char *v)
+{
+	if (parse_sha256(v, in->sha256) < 0)
+		return fail(c, "%s: expected 64 lowercase hex digits", k->name);
+	in->pinned = true;
+	return 1;
+}
+
 static int handle_key(struct ctx *c, const struct key *k, const char *v)
 {
 	struct uvm_recipe *r = c->r;
@@ -437,23 +456,14 @@ static int handle_key(struct ctx *c, const struct key *k, const char *v)
 		return 1;
 	case K_KFILE:
 	case K_KSOURCE:
-		if (r->kernel_mode != UVM_RECIPE_NONE)
-			return fail(c, "[Kernel] has both File= and Source=");
-		r->kernel_mode = k->id == K_KFILE ? UVM_RECIPE_FILE : UVM_RECIPE_BUILD;
-		return set_path(c, &r->kernel, v, k->name);
+		return set_mode_path(c, &r->kernel_mode, &r->kernel, k, K_KFILE, v);
 	case K_KSHA:
-		if (parse_sha256(v, r->kernel.sha256) < 0)
-			return fail(c, "Sha256: expected 64 lowercase hex digits");
-		r->kernel.pinned = true;
-		return 1;
+		return set_pin(c, &r->kernel, k, v);
 	case K_KCONFIG:
 		r->have_kernel_config = true;
 		return set_path(c, &r->kernel_config, v, k->name);
 	case K_KCONFIGSHA:
-		if (parse_sha256(v, r->kernel_config.sha256) < 0)
-			return fail(c, "ConfigSha256: expected 64 lowercase hex digits");
-		r->kernel_config.pinned = true;
-		return 1;
+		return set_pin(c, &r->kernel_config, k, v);
 	case K_KFRAG:
 		in = inputs_push(c, &r->fragments);
 		return in ? set_source(c, in, v, false, k->name) : 0;
@@ -502,15 +512,9 @@ static int handle_key(struct ctx *c, const struct key *k, const char *v)
 	}
 	case K_FFILE:
 	case K_FSOURCE:
-		if (r->firmware_mode != UVM_RECIPE_NONE)
-			return fail(c, "[Firmware] has both File= and Source=");
-		r->firmware_mode = k->id == K_FFILE ? UVM_RECIPE_FILE : UVM_RECIPE_BUILD;
-		return set_path(c, &r->firmware, v, k->name);
+		return set_mode_path(c, &r->firmware_mode, &r->firmware, k, K_FFILE, v);
 	case K_FSHA:
-		if (parse_sha256(v, r->firmware.sha256) < 0)
-			return fail(c, "Sha256: expected 64 lowercase hex digits");
-		r->firmware.pinned = true;
-		return 1;
+		return set_pin(c, &r->firmware, k, v);
 	case K_VCPUS:
 		free(r->vcpus);
 		r->vcpus = NULL;
