@@ -648,13 +648,26 @@ int uvm_build(const struct uvm_recipe *r, const struct uvm_build_opts *o, json_t
 			goto out;
 		}
 		outdir = strdup(dirname(c2));
-		if (!outdir || asprintf(&tmpl, "%s/.%s.build-XXXXXX", outdir, base) < 0) {
+		if (!outdir) {
 			k = -ENOMEM;
 			goto out;
 		}
 		k = uvm_mkdir_p(outdir, err);
 		if (k < 0)
 			goto out;
+		/* An absolute scratch path: the kernel and firmware builds
+		 * point symlinks and make -C at it from other directories. */
+		char *abs = realpath(outdir, NULL);
+		if (!abs) {
+			k = uvm_errorf_errno(err, -errno, "%s", outdir);
+			goto out;
+		}
+		free(outdir);
+		outdir = abs;
+		if (asprintf(&tmpl, "%s/.%s.build-XXXXXX", outdir, base) < 0) {
+			k = -ENOMEM;
+			goto out;
+		}
 		if (!mkdtemp(tmpl)) {
 			k = uvm_errorf_errno(err, -errno, "cannot create a directory beside %s",
 					     o->out_dir);
