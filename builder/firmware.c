@@ -453,7 +453,8 @@ static int edk2_build(struct fw *f, const char *tree, struct uvm_error *err)
 	if (asprintf(&lock, "%s.lock", f->workspace) < 0 ||
 	    asprintf(&jobs, "%u", f->o->jobs ? f->o->jobs : 1) < 0)
 		return -ENOMEM;
-	_cleanup_close_ int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* Read-only is enough for flock, and works on another user's lock file. */
+	_cleanup_close_ int lfd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (lfd < 0)
 		return uvm_errorf_errno(err, -errno, "%s", lock);
 	while (flock(lfd, LOCK_EX) < 0)

@@ -48,8 +48,8 @@
  * user name, so it is itself reproducible.
  *
  * The library never prints or reads the environment: the caller passes
- * every path. Not thread-safe with itself on the same workspace path across
- * processes except through the flock (two builds wait for each other).
+ * every path. Concurrent builds (threads or processes, any user) on one
+ * workspace path take turns through the flock; a cache hit takes no lock.
  */
 #ifndef UVM_BUILDER_FIRMWARE_H
 #define UVM_BUILDER_FIRMWARE_H

@@ -128,4 +128,28 @@ test_expect_success 'a patch that does not apply fails the build' '
 	test_grep "patch fix.diff failed" err &&
 	test ! -e out
 '
+# A "build" that succeeds but yields firmware without SNP_KERNEL_HASHES
+# (Debian 12's own OVMF, from the ovmf package): edksetup.sh puts a fake
+# `build` first in PATH that copies it into place.
+test_expect_success 'firmware without an SNP_KERNEL_HASHES section is refused, sections named' '
+	test -r /usr/share/ovmf/OVMF.fd &&
+	rm -rf s2 && mkdir -p s2/edk2-y/BaseTools s2/edk2-y/bin s2/debian/patches &&
+	printf "PATH=\$PWD/bin:\$PATH\n" >s2/edk2-y/edksetup.sh &&
+	printf "all:\n\t@echo basetools ok\n" >s2/edk2-y/BaseTools/GNUmakefile &&
+	printf "#!/bin/sh\nmkdir -p Build/AmdSev/RELEASE_GCC5/FV &&\ncp /usr/share/ovmf/OVMF.fd Build/AmdSev/RELEASE_GCC5/FV/OVMF.fd\n" \
+		>s2/edk2-y/bin/build && chmod +x s2/edk2-y/bin/build &&
+	: >s2/debian/patches/series &&
+	mkdir src2 &&
+	tar -C s2 -cJf src2/edk2_y.orig.tar.xz edk2-y &&
+	tar -C s2 -cJf src2/edk2_y.debian.tar.xz debian &&
+	printf "package edk2\nversion y\nsuite trixie\norig edk2_y.orig.tar.xz %s\ndebian edk2_y.debian.tar.xz %s\n" \
+		"$(sha256sum <src2/edk2_y.orig.tar.xz | cut -d" " -f1)" \
+		"$(sha256sum <src2/edk2_y.debian.tar.xz | cut -d" " -f1)" >y.pin &&
+	rm -rf w cache &&
+	test_expect_code 1 uvmkit firmware build --source-dir src2 --pin y.pin \
+		--cache-dir "$TRASH/cache" --work-dir "$TRASH/w" --workspace "$TRASH/ws" -o out 2>err &&
+	test_grep "OVMF.fd: no SNP_KERNEL_HASHES section, so it cannot do measured direct boot (sections: SNP_SEC_MEM 0x" err &&
+	test "$(wc -l <err)" = 2 &&
+	test ! -e out && test -z "$(ls -A cache/firmware 2>/dev/null)"
+'
 test_done
