@@ -739,6 +739,29 @@ static int recorded_vmlinuz(const char *dir, uint8_t out[32],
 	return 0;
 }
 
+/* A cache hit: its vmlinuz must match the sha256 its kernel.json records
+ * (the cache is never a source of truth). Fills the result's digests. */
+static int check_entry(const char *entry, struct uvm_kernel_result *res,
+		       struct uvm_error *err)
+{
+	uint8_t want[32];
+	_cleanup_free_ char *v = NULL, *k = NULL;
+	if (asprintf(&v, "%s/vmlinuz", entry) < 0 ||
+	    asprintf(&k, "%s/kernel.config", entry) < 0)
+		return -ENOMEM;
+	int r = recorded_vmlinuz(entry, want, err);
+	if (r >= 0)
+		r = uvm_file_digests(v, res->vmlinuz_sha256, NULL, err);
+	if (r < 0)
+		return r;
+	if (memcmp(want, res->vmlinuz_sha256, 32) != 0)
+		return uvm_errorf(err, -EBADMSG,
+				  "%s: vmlinuz does not match its recorded "
+				  "sha256 (remove the cache entry)",
+				  entry);
+	return uvm_file_digests(k, res->config_sha256, NULL, err);
+}
+
 static int copy_into(const char *from_dir, const char *name,
 		     const char *to_dir, const char *to_name,
 		     struct uvm_error *err)
@@ -882,26 +905,7 @@ int uvm_kernel_build(const struct uvm_kernel_build_opts *o,
 		if (r < 0)
 			return r;
 		if (r > 0) {
-			uint8_t want[32];
-			_cleanup_free_ char *v = NULL;
-			if (asprintf(&v, "%s/vmlinuz", entry) < 0)
-				return -ENOMEM;
-			r = recorded_vmlinuz(entry, want, err);
-			if (r >= 0)
-				r = uvm_file_digests(v, res.vmlinuz_sha256, NULL,
-						     err);
-			if (r < 0)
-				return r;
-			if (memcmp(want, res.vmlinuz_sha256, 32) != 0)
-				return uvm_errorf(err, -EBADMSG,
-						  "%s: vmlinuz does not match "
-						  "its recorded sha256 (remove "
-						  "the cache entry)",
-						  entry);
-			_cleanup_free_ char *k = NULL;
-			if (asprintf(&k, "%s/kernel.config", entry) < 0)
-				return -ENOMEM;
-			r = uvm_file_digests(k, res.config_sha256, NULL, err);
+			r = check_entry(entry, &res, err);
 			if (r < 0)
 				return r;
 			res.cached = true;
@@ -911,8 +915,10 @@ int uvm_kernel_build(const struct uvm_kernel_build_opts *o,
 		if (use_cache)
 			r = uvm_cache_begin(o->env.cache_dir, "kernel", res.key,
 					    &cache_tmp, err);
-		else if (asprintf(&cache_tmp, "%s/out", w.dir) < 0)
+		else if (asprintf(&cache_tmp, "%s/out", w.dir) < 0) {
+			cache_tmp = NULL;
 			r = -ENOMEM;
+		}
 		else if (mkdir(cache_tmp, 0755) < 0)
 			r = uvm_errorf_errno(err, -errno, "%s", cache_tmp);
 		if (r < 0)

@@ -13,6 +13,7 @@
 
 #include "builder/kbuild.h"
 #include "cli.h"
+#include "source-args.h"
 #include "common/cache.h"
 #include "common/hex.h"
 
@@ -54,18 +55,6 @@ struct args {
 	unsigned jobs;
 	enum uvm_json_mode json;
 };
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, NULL, 10);
-	if (errno || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
 
 /* kernel-config/ of the source tree the binary was built in
  * (BUILDDIR/uvmkit -> ../kernel-config). */
@@ -134,14 +123,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_WORK: a->work = optarg; break;
 		case O_LOG: a->log = optarg; break;
 		case O_EPOCH:
-			if (parse_u64(optarg, UINT32_MAX, &a->epoch) < 0)
+			if (cli_parse_u64(optarg, UINT32_MAX, &a->epoch) < 0)
 				return log_usage("--epoch: expected seconds "
 						 "0..4294967295, got '%s'",
 						 optarg);
 			have_epoch = true;
 			break;
 		case 'j':
-			if (parse_u64(optarg, 256, &v) < 0 || v == 0)
+			if (cli_parse_u64(optarg, 256, &v) < 0 || v == 0)
 				return log_usage("--jobs: expected 1..256, got "
 						 "'%s'",
 						 optarg);
@@ -164,7 +153,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return log_usage("--cache-dir and --no-cache exclude each other");
 	if (!have_epoch) {
 		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		if (sde && parse_u64(sde, UINT32_MAX, &a->epoch) < 0)
+		if (sde && cli_parse_u64(sde, UINT32_MAX, &a->epoch) < 0)
 			return log_usage("SOURCE_DATE_EPOCH: expected seconds "
 					 "0..4294967295, got '%s'",
 					 sde);
