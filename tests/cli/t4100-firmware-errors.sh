@@ -160,6 +160,7 @@ test_expect_success 'a relative --work-dir reaches the build through the workspa
 	test_expect_code 1 uvmkit firmware build --source-dir src2 --pin y.pin \
 		--no-cache --work-dir w --workspace "/tmp/uvmkit-t4100-ws.$$" -o out 2>err &&
 	test_grep "OVMF.fd: no SNP_KERNEL_HASHES section" err &&
-	test ! -e out
+	test ! -e out && test ! -e "/tmp/uvmkit-t4100-ws.$$" &&
+	rm -f "/tmp/uvmkit-t4100-ws.$$.lock"
 '
 test_done
