@@ -988,7 +988,11 @@ static errcode_t fs_init(const char *path, uint64_t blocks, uint32_t inodes,
 				EXT4_FEATURE_RO_COMPAT_DIR_NLINK |
 				EXT4_FEATURE_RO_COMPAT_EXTRA_ISIZE |
 				EXT4_FEATURE_RO_COMPAT_METADATA_CSUM;
-	p.s_default_mount_opts = EXT2_DEFM_XATTR_USER | EXT2_DEFM_ACL;
+	/* data=ordered as default journal mode: Kata (and cmdline.txt) mount
+	 * the root with rootflags=data=ordered,...; without a journal the
+	 * kernel accepts a data= option only when it equals this default
+	 * ("can't mount with data=, fs mounted w/o journal" otherwise). */
+	p.s_default_mount_opts = EXT2_DEFM_XATTR_USER | EXT2_DEFM_ACL | EXT3_DEFM_JMODE_ORDERED;
 	return ext2fs_initialize(path, EXT2_FLAG_64BITS, &p, unix_io_manager, ret);
 }
 

@@ -741,6 +741,20 @@ int uvm_firmware_build(const struct uvm_firmware_opts *o,
 		f.work = NULL;
 		return uvm_errorf_errno(err, r, "mkdtemp in %s", o->work_parent);
 	}
+	/* The workspace symlink must point at an absolute path: a relative
+	 * work_parent would leave it dangling. */
+	{
+		char *abs = realpath(f.work, NULL);
+		if (!abs) {
+			r = -errno;
+			rmdir(f.work);
+			free(f.work);
+			f.work = NULL;
+			return uvm_errorf_errno(err, r, "%s", o->work_parent);
+		}
+		free(f.work);
+		f.work = abs;
+	}
 	if (asprintf(&f.log, "%s/build.log", f.work) < 0) {
 		f.log = NULL;
 		return -ENOMEM;

@@ -2,15 +2,17 @@
 # A real kernel unpacks the initrd and runs its /init (QEMU, -accel tcg,
 # bounded by timeout): every compression, a hard link, a symlink, setuid
 # bits and the epoch as mtime seen from inside the guest.
-# Kernel: $UVMKIT_TEST_KERNEL, else the newest readable /boot/vmlinuz-*;
-# skipped when there is none (e.g. in a container).
+# Kernel: $UVMKIT_TEST_KERNEL if set, else uvmkit's default guest kernel
+# (kernel-config/, built through the shared cache: tests/cli/lib-kernel.sh).
 . "$(dirname "$0")/test-lib.sh"
 test_require qemu-system-x86_64 gcc timeout
 kernel=${UVMKIT_TEST_KERNEL:-}
 if [ -z "$kernel" ]; then
-	for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
+	. "$TOP/tests/cli/lib-kernel.sh"
+	kernel_require
+	default_kernel k >k.out 2>&1 || { cat k.out; echo "default kernel build failed"; exit 1; }
+	kernel=$TRASH/k/vmlinuz
 fi
-[ -n "$kernel" ] && [ -r "$kernel" ] || { echo "skip: no readable kernel (set UVMKIT_TEST_KERNEL)"; exit 77; }
 echo "# kernel: $kernel"
 
 test_expect_success 'setup: a static /init that reports what it sees' '

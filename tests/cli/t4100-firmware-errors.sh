@@ -152,4 +152,15 @@ test_expect_success 'firmware without an SNP_KERNEL_HASHES section is refused, s
 	test "$(wc -l <err)" = 2 &&
 	test ! -e out && test -z "$(ls -A cache/firmware 2>/dev/null)"
 '
+
+# The workspace symlink points at the work dir: a relative --work-dir must
+# still reach the build (it used to leave the symlink dangling).
+test_expect_success 'a relative --work-dir reaches the build through the workspace' '
+	rm -rf w out &&
+	test_expect_code 1 uvmkit firmware build --source-dir src2 --pin y.pin \
+		--no-cache --work-dir w --workspace "/tmp/uvmkit-t4100-ws.$$" -o out 2>err &&
+	test_grep "OVMF.fd: no SNP_KERNEL_HASHES section" err &&
+	test ! -e out && test ! -e "/tmp/uvmkit-t4100-ws.$$" &&
+	rm -f "/tmp/uvmkit-t4100-ws.$$.lock"
+'
 test_done

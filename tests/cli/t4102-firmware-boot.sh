@@ -16,41 +16,21 @@
 # data) - 1). So the kernel measured here is a copy with those edits, for
 # -machine q35 -m 512. (With SEV, QEMU leaves the header alone.)
 #
-# Kernel: the default `uvmkit kernel build` through the shared cache (as
-# tests/cli/lib-kernel.sh builds it) when that verb exists and builds; else
-# $UVMKIT_TEST_KERNEL or the newest /boot/vmlinuz-*; skipped without one.
+# Kernel: $UVMKIT_TEST_KERNEL if set, else the default `uvmkit kernel build`
+# through the shared cache (tests/cli/lib-kernel.sh: same epoch as the
+# kernel tests, so the same cache entry); a failing build fails the test.
 . "$(dirname "$0")/test-lib.sh"
 . "$TOP/tests/cli/lib-firmware.sh"
 test_require qemu-system-x86_64 timeout python3 gcc
 fw_require_source
 
-kernel=
-if uvmkit kernel --help >/dev/null 2>&1; then
-	# The default kernel as the kernel tests build it (lib-kernel.sh: same
-	# epoch, so the same cache entry); the fallback mirrors it.
-	if [ -f "$TOP/tests/cli/lib-kernel.sh" ]; then
-		. "$TOP/tests/cli/lib-kernel.sh"
-	else
-		default_kernel() {
-			uvmkit kernel build --cache-dir "$UVMKIT_TEST_CACHE" \
-				--epoch 1704067200 -j 2 -o "$1"
-		}
-	fi
-	if default_kernel kern >kern.out 2>kern.err; then
-		kernel=$TRASH/kern/vmlinuz
-	else
-		echo "# uvmkit kernel build failed, falling back:"
-		tail -n 5 kern.err | sed 's/^/#   /'
-	fi
-fi
+kernel=${UVMKIT_TEST_KERNEL:-}
 if [ -z "$kernel" ]; then
-	kernel=${UVMKIT_TEST_KERNEL:-}
-	[ -n "$kernel" ] || for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
+	. "$TOP/tests/cli/lib-kernel.sh"
+	kernel_require
+	default_kernel kern >kern.out 2>&1 || { cat kern.out; echo "default kernel build failed"; exit 1; }
+	kernel=$TRASH/kern/vmlinuz
 fi
-[ -n "$kernel" ] && [ -r "$kernel" ] || {
-	echo "skip: no kernel (uvmkit kernel build, \$UVMKIT_TEST_KERNEL or /boot/vmlinuz-*)"
-	exit 77
-}
 echo "# kernel: $kernel"
 
 CMD="console=ttyS0 panic=-1"
