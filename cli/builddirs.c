@@ -7,22 +7,28 @@
 #include "builddirs.h"
 #include "cli.h"
 
-int cli_builddirs_init(struct cli_builddirs *d, const char *cache_opt, const char *downloads_opt)
+char *cli_user_cache(const char *sub)
 {
 	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+	char *s = NULL;
+	int k;
+
+	if (x && *x)
+		k = asprintf(&s, "%s/uvmkit%s%s", x, sub ? "/" : "", sub ? sub : "");
+	else
+		k = asprintf(&s, "%s/.cache/uvmkit%s%s", h && *h ? h : "/tmp",
+			     sub ? "/" : "", sub ? sub : "");
+	return k < 0 ? NULL : s;
+}
+
+int cli_builddirs_init(struct cli_builddirs *d, const char *cache_opt, const char *downloads_opt)
+{
 	int k;
 
 	memset(d, 0, sizeof(*d));
-	if (cache_opt)
-		k = (d->cache = strdup(cache_opt)) ? 0 : -1;
-	else if (x && *x)
-		k = asprintf(&d->cache, "%s/uvmkit", x);
-	else
-		k = asprintf(&d->cache, "%s/.cache/uvmkit", h && *h ? h : "/tmp");
-	if (k < 0) {
-		d->cache = NULL;
+	d->cache = cache_opt ? strdup(cache_opt) : cli_user_cache(NULL);
+	if (!d->cache)
 		return -ENOMEM;
-	}
 	if (downloads_opt)
 		k = (d->downloads = strdup(downloads_opt)) ? 0 : -1;
 	else

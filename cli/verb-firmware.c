@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "builder/firmware.h"
+#include "builddirs.h"
 #include "cli.h"
 #include "common/fileio.h"
 #include "common/hex.h"
@@ -38,20 +39,6 @@ static void usage(void)
 	     "Prints ovmf, size, sha256, sha384, cache (hit/miss), key, seconds.");
 }
 
-/* $XDG_CACHE_HOME/uvmkit[/SUB] or $HOME/.cache/uvmkit[/SUB]. */
-static char *user_cache(const char *sub)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-	char *s = NULL;
-	int k;
-	if (x && *x)
-		k = asprintf(&s, "%s/uvmkit%s%s", x, sub ? "/" : "", sub ? sub : "");
-	else
-		k = asprintf(&s, "%s/.cache/uvmkit%s%s", h && *h ? h : "/tmp",
-			     sub ? "/" : "", sub ? sub : "");
-	return k < 0 ? NULL : s;
-}
-
 static int load_pin(const char *file, struct uvm_firmware_pin *pin)
 {
 	struct uvm_error err = { 0 };
@@ -77,7 +64,7 @@ static int run_build(int argc, char **argv)
 	_cleanup_free_ char *source_dir = NULL, *cache_dir = NULL,
 			    *work_dir = NULL;
 	bool no_cache = false, keep = false;
-	unsigned long jobs = 2;
+	unsigned jobs = 2;
 	enum uvm_json_mode json = UVM_JSON_OFF;
 	enum { OPT_SRC = 256, OPT_PIN, OPT_CACHE, OPT_NOCACHE, OPT_WORK,
 	       OPT_KEEP, OPT_WS, OPT_JSON };
@@ -96,7 +83,6 @@ static int run_build(int argc, char **argv)
 		{},
 	};
 	int c;
-	char *end;
 	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'o':
@@ -130,11 +116,8 @@ static int run_build(int argc, char **argv)
 			workspace = optarg;
 			break;
 		case 'j':
-			errno = 0;
-			jobs = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || jobs < 1 || jobs > 256)
-				return log_usage("--jobs: expected 1..256, got '%s'",
-						 optarg);
+			if (cli_parse_jobs(optarg, &jobs) < 0)
+				return EXIT_USAGE;
 			break;
 		case OPT_JSON:
 			if (cli_parse_json(optarg, &json) < 0)
@@ -153,9 +136,9 @@ static int run_build(int argc, char **argv)
 		return log_usage("-o/--output is required");
 	if (no_cache && cache_dir)
 		return log_usage("--cache-dir and --no-cache exclude each other");
-	if (!source_dir && !(source_dir = user_cache("downloads")))
+	if (!source_dir && !(source_dir = cli_user_cache("downloads")))
 		return log_lib_error(NULL, -ENOMEM, NULL);
-	if (!no_cache && !cache_dir && !(cache_dir = user_cache(NULL)))
+	if (!no_cache && !cache_dir && !(cache_dir = cli_user_cache(NULL)))
 		return log_lib_error(NULL, -ENOMEM, NULL);
 	if (!work_dir) {
 		const char *t = getenv("TMPDIR");
@@ -174,7 +157,7 @@ static int run_build(int argc, char **argv)
 		.cache_dir = no_cache ? NULL : cache_dir,
 		.work_parent = work_dir,
 		.workspace = workspace,
-		.jobs = (unsigned)jobs,
+		.jobs = jobs,
 		.keep_work = keep,
 	};
 	struct timespec t0, t1;

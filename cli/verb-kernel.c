@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "builder/kbuild.h"
+#include "builddirs.h"
 #include "cli.h"
 #include "source-args.h"
 #include "common/cache.h"
@@ -71,17 +72,6 @@ static char *default_kdir(void)
 	char *real = realpath(p, NULL);
 	free(p);
 	return real;
-}
-
-static char *default_cache(void)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-	char *p = NULL;
-	if (x && *x)
-		return asprintf(&p, "%s/uvmkit", x) < 0 ? NULL : p;
-	if (h && *h)
-		return asprintf(&p, "%s/.cache/uvmkit", h) < 0 ? NULL : p;
-	return NULL;
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -207,7 +197,7 @@ static int ctx_init(const struct args *a, struct ctx *x,
 		return EXIT_USAGE;
 	}
 	if (!a->no_cache)
-		x->cache = a->cache ? strdup(a->cache) : default_cache();
+		x->cache = a->cache ? strdup(a->cache) : cli_user_cache(NULL);
 	/* The caller's PATH would make the build depend on it: fixed. */
 	x->path = UVM_KERNEL_PATH;
 	*e = (struct uvm_kernel_env){
