@@ -83,7 +83,9 @@ static int run(int argc, char **argv)
 			     "                        DIR|MANIFEST -o NEWDIR\n"
 			     "       uvmkit reproduce --compare DIR NEWDIR\n"
 			     "Rebuild the release DIR from the recipe recorded in its manifest into NEWDIR\n"
-			     "and compare every subject. Relative input paths of the recipe are resolved\n"
+			     "and compare every subject. Everything is rebuilt: the kernel and firmware\n"
+			     "are taken from a build cache only with --cache-dir DIR (a rebuild that reads\n"
+			     "the builder's own cache proves nothing). Relative input paths of the recipe are resolved\n"
 			     "in --base-dir (default: the uvmkit source tree), packages in --downloads-dir\n"
 			     "(default CACHE/downloads). Every input must have the digest the manifest\n"
 			     "records. Prints one line per artifact (same/DIFFERS/MISSING) and where it\n"
@@ -101,7 +103,10 @@ static int run(int argc, char **argv)
 		return log_usage("-o NEWDIR is required");
 	if (cli_builddirs_init(&dirs, cache, downloads) < 0)
 		return log_lib_error(NULL, -ENOMEM, "cache directory");
-	o.cache_dir = no_cache ? NULL : dirs.cache;
+	/* An auditor's rebuild must not take the kernel or firmware out of a
+	 * cache the original build may have filled: the cache is used only
+	 * when named explicitly. */
+	o.cache_dir = no_cache || !cache ? NULL : dirs.cache;
 	o.downloads_dir = dirs.downloads;
 
 	struct uvm_error err = {};
