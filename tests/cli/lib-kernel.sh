@@ -21,3 +21,17 @@ default_kernel() {
 	"$UVMKIT" kernel build --cache-dir "$UVMKIT_TEST_CACHE" \
 		--epoch "$UVM_KERNEL_EPOCH" -j "$UVM_KERNEL_JOBS" -o "$1"
 }
+
+# test_kernel DIR: set $kernel for a boot test: $UVMKIT_TEST_KERNEL when
+# set, else the default kernel built (cached) into DIR; a failing build
+# fails the test (exit 1), a missing kernel source skips it.
+test_kernel() {
+	kernel=${UVMKIT_TEST_KERNEL:-}
+	if [ -z "$kernel" ]; then
+		kernel_require
+		default_kernel "$1" >"$1.out" 2>&1 ||
+			{ cat "$1.out"; echo "default kernel build failed"; exit 1; }
+		kernel=$TRASH/$1/vmlinuz
+	fi
+	echo "# kernel: $kernel"
+}

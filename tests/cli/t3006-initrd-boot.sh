@@ -6,14 +6,8 @@
 # (kernel-config/, built through the shared cache: tests/cli/lib-kernel.sh).
 . "$(dirname "$0")/test-lib.sh"
 test_require qemu-system-x86_64 gcc timeout
-kernel=${UVMKIT_TEST_KERNEL:-}
-if [ -z "$kernel" ]; then
-	. "$TOP/tests/cli/lib-kernel.sh"
-	kernel_require
-	default_kernel k >k.out 2>&1 || { cat k.out; echo "default kernel build failed"; exit 1; }
-	kernel=$TRASH/k/vmlinuz
-fi
-echo "# kernel: $kernel"
+. "$TOP/tests/cli/lib-kernel.sh"
+test_kernel k
 
 test_expect_success 'setup: a static /init that reports what it sees' '
 	mkdir -p root/etc root/bin &&

@@ -24,14 +24,8 @@
 test_require qemu-system-x86_64 timeout python3 gcc
 fw_require_source
 
-kernel=${UVMKIT_TEST_KERNEL:-}
-if [ -z "$kernel" ]; then
-	. "$TOP/tests/cli/lib-kernel.sh"
-	kernel_require
-	default_kernel kern >kern.out 2>&1 || { cat kern.out; echo "default kernel build failed"; exit 1; }
-	kernel=$TRASH/kern/vmlinuz
-fi
-echo "# kernel: $kernel"
+. "$TOP/tests/cli/lib-kernel.sh"
+test_kernel kern
 
 CMD="console=ttyS0 panic=-1"
 MARK=UVMKIT-FW-BOOT
